@@ -1,0 +1,91 @@
+// The _core extension: configuration, matmul, and the network entry points (bind_network.cpp).
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "bindings/arrays.h"
+#include "core/dispatch.h"
+#include "core/gemm.h"
+#include "core/peak.h"
+
+namespace gradfall::bindings {
+
+void bind_network(py::module_& m);
+
+namespace {
+
+template <typename T>
+py::array matmul_impl(const py::array& A_in, const py::array& B_in, bool trans_a, bool trans_b) {
+  auto A = require<T>(A_in, "A", 2);
+  auto B = require<T>(B_in, "B", 2);
+  const int64_t M = trans_a ? A.shape(1) : A.shape(0), K = trans_a ? A.shape(0) : A.shape(1);
+  const int64_t KB = trans_b ? B.shape(1) : B.shape(0), N = trans_b ? B.shape(0) : B.shape(1);
+  if (K != KB)
+    throw py::value_error("matmul: inner dimensions differ (" + std::to_string(K) + " vs " +
+                          std::to_string(KB) + ")");
+  py::array_t<T> C({M, N});
+  T* c = C.mutable_data();
+  {
+    py::gil_scoped_release release;
+    gemm<T>({trans_a, trans_b, M, N, K}, A.data(), A.shape(1), B.data(), B.shape(1), c, N, false,
+            true);
+  }
+  return C;
+}
+
+template <typename T>
+bool all_finite_impl(const py::array& a) {
+  const T* p = static_cast<const T*>(a.data());
+  const int64_t n = a.size();
+  bool ok = true;
+  {
+    py::gil_scoped_release release;
+    for (int64_t i = 0; i < n; ++i) ok &= std::isfinite(p[i]);
+  }
+  return ok;
+}
+
+}  // namespace
+}  // namespace gradfall::bindings
+
+PYBIND11_MODULE(_core, m) {
+  namespace py = pybind11;
+  using namespace gradfall;
+  using namespace gradfall::bindings;
+  m.doc() = "gradfall's C++ core: SIMD GEMM, layers, losses, optimizers and the training loop";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const std::invalid_argument& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  init_isa_from_environment();
+
+  m.def("available_isas", &available_isas);
+  m.def("active_isa", &active_isa);
+  m.def("set_isa", &set_isa, py::arg("name"));
+  m.def("get_num_threads", &num_threads);
+  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def("fma_peak_gflops",
+        [](const std::string& dtype, double seconds, int threads) {
+          if (dtype != "float32" && dtype != "float64")
+            throw py::value_error("dtype must be 'float32' or 'float64'");
+          if (threads < 1) throw py::value_error("threads must be >= 1");
+          py::gil_scoped_release release;
+          return fma_peak_gflops(dtype == "float64", seconds, threads);
+        },
+        py::arg("dtype") = "float32", py::arg("seconds") = 0.2, py::arg("threads") = 1);
+  m.def("matmul", [](py::array A, py::array B, bool trans_a, bool trans_b) {
+    return is_float64(A) ? matmul_impl<double>(A, B, trans_a, trans_b)
+                         : matmul_impl<float>(A, B, trans_a, trans_b);
+  }, py::arg("A"), py::arg("B"), py::arg("trans_a") = false, py::arg("trans_b") = false);
+  m.def("all_finite", [](py::array a) {
+    if (!(a.flags() & py::array::c_style)) throw py::value_error("array must be C-contiguous");
+    if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double>(a);
+    if (py::isinstance<py::array_t<float>>(a)) return all_finite_impl<float>(a);
+    throw py::type_error("all_finite expects float32 or float64");
+  });
+  bind_network(m);
+}

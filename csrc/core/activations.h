@@ -1,0 +1,19 @@
+// Activation functions a = f(z) and their derivatives, applied to row-major (rows x cols) blocks.
+#pragma once
+#include <cstdint>
+
+namespace gradfall {
+
+enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
+
+// z <- f(z + b) row by row (b may be null: no bias); softmax normalises each row.
+template <typename T>
+void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t rows, int64_t cols,
+                             bool parallel);
+
+// dZ = dA * f'(z), with f' written in terms of the activation's output a (a is f(z)).
+template <typename T>
+void activation_backward(Activation act, T slope, const T* a, T* dA_to_dZ, int64_t rows,
+                         int64_t cols, bool parallel);
+
+}  // namespace gradfall

@@ -1,0 +1,109 @@
+#include "core/losses.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/dispatch.h"
+
+namespace gradfall {
+namespace {
+
+template <typename T>
+inline T sign(T v) {
+  return static_cast<T>((v > T(0)) - (v < T(0)));
+}
+
+// Computes one row's loss (without the weight) and, if d is set, scale * dloss/dz into d.
+template <typename T>
+double row_loss(Loss loss, Activation out_act, T c, const T* z, const T* a, int64_t k,
+                const int64_t* label, const T* y, T scale, T* d) {
+  double total = 0;
+  switch (loss) {
+    case Loss::mse:
+      for (int64_t j = 0; j < k; ++j) {
+        const T diff = a[j] - y[j];
+        total += static_cast<double>(diff) * diff;
+        if (d) {
+          T g = T(2) * c * diff * scale;
+          if (out_act == Activation::sigmoid) g *= a[j] * (T(1) - a[j]);
+          d[j] = g;
+        }
+      }
+      break;
+    case Loss::mae:
+      for (int64_t j = 0; j < k; ++j) {
+        const T diff = a[j] - y[j];
+        total += std::fabs(static_cast<double>(diff));
+        if (d) {
+          T g = c * sign(diff) * scale;
+          if (out_act == Activation::sigmoid) g *= a[j] * (T(1) - a[j]);
+          d[j] = g;
+        }
+      }
+      break;
+    case Loss::binary_cross_entropy:
+      // Stable from the logits: max(z,0) - z*y + log1p(exp(-|z|)).
+      for (int64_t j = 0; j < k; ++j) {
+        const double zj = z[j];
+        total += std::max(zj, 0.0) - zj * y[j] + std::log1p(std::exp(-std::fabs(zj)));
+        if (d) d[j] = c * (a[j] - y[j]) * scale;
+      }
+      break;
+    case Loss::cross_entropy: {
+      double peak = z[0];
+      for (int64_t j = 1; j < k; ++j) peak = std::max(peak, static_cast<double>(z[j]));
+      double sum_exp = 0;
+      for (int64_t j = 0; j < k; ++j) sum_exp += std::exp(z[j] - peak);
+      const double lse = peak + std::log(sum_exp);
+      if (label) {
+        total = lse - z[*label];
+        if (d) {
+          for (int64_t j = 0; j < k; ++j) d[j] = c * a[j] * scale;
+          d[*label] -= c * scale;
+        }
+      } else {
+        double mass = 0, dot = 0;
+        for (int64_t j = 0; j < k; ++j) {
+          mass += y[j];
+          dot += static_cast<double>(y[j]) * z[j];
+        }
+        total = lse * mass - dot;
+        if (d)
+          for (int64_t j = 0; j < k; ++j) d[j] = c * (a[j] * static_cast<T>(mass) - y[j]) * scale;
+      }
+      break;
+    }
+  }
+  return static_cast<double>(c) * total;
+}
+
+}  // namespace
+
+template <typename T>
+double output_loss(Loss loss, Activation out_act, T output_scale, const T* z, const T* a,
+                   int64_t rows, int64_t k, const Targets<T>& y, double norm, T* dZ,
+                   bool parallel) {
+  thread_local std::vector<double> row_losses;
+  row_losses.resize(rows);
+  double* per_row = row_losses.data();
+  const bool threaded = parallel && rows * k >= (1 << 14) && num_threads() > 1;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
+  for (int64_t i = 0; i < rows; ++i) {
+    const T w = y.weights ? y.weights[i] : T(1);
+    const T scale = norm > 0 ? static_cast<T>(w / norm) : T(0);
+    per_row[i] = w * row_loss(loss, out_act, output_scale, z + i * k, a + i * k, k,
+                              y.labels ? y.labels + i : nullptr, y.dense ? y.dense + i * k : nullptr,
+                              scale, dZ ? dZ + i * k : nullptr);
+  }
+  double total = 0;  // summed in row order whatever the thread count
+  for (int64_t i = 0; i < rows; ++i) total += per_row[i];
+  return total;
+}
+
+template double output_loss<float>(Loss, Activation, float, const float*, const float*, int64_t,
+                                   int64_t, const Targets<float>&, double, float*, bool);
+template double output_loss<double>(Loss, Activation, double, const double*, const double*, int64_t,
+                                    int64_t, const Targets<double>&, double, double*, bool);
+
+}  // namespace gradfall

@@ -1,0 +1,206 @@
+#include "core/network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "core/dispatch.h"
+#include "core/gemm.h"
+
+namespace gradfall {
+namespace {
+constexpr int64_t kEvalChunkRows = 2048;
+}
+
+int64_t ModelSpec::weight_offset(int64_t l) const {
+  int64_t offset = 0;
+  for (int64_t i = 0; i < l; ++i) offset += sizes[i] * sizes[i + 1] + sizes[i + 1];
+  return offset;
+}
+
+int64_t ModelSpec::max_width() const { return *std::max_element(sizes.begin(), sizes.end()); }
+
+void ModelSpec::validate() const {
+  if (sizes.size() < 2) throw std::invalid_argument("a network needs at least one layer");
+  if (acts.size() + 1 != sizes.size() || slopes.size() != acts.size())
+    throw std::invalid_argument("one activation and one slope per layer are required");
+  for (int64_t s : sizes)
+    if (s < 1) throw std::invalid_argument("layer sizes must be >= 1, got " + std::to_string(s));
+  for (size_t l = 0; l + 1 < acts.size(); ++l)
+    if (acts[l] == Activation::softmax)
+      throw std::invalid_argument("softmax is only allowed on the output layer");
+}
+
+template <typename T>
+void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
+  if (rows <= capacity && static_cast<int64_t>(a.size()) == spec.n_layers() + 1) return;
+  capacity = std::max(rows, capacity);
+  a.assign(spec.n_layers() + 1, {});
+  for (int64_t l = 1; l <= spec.n_layers(); ++l) a[l].resize(capacity * spec.sizes[l]);
+  z_out.resize(capacity * spec.n_out());
+  delta.resize(capacity * spec.max_width());
+  delta_prev.resize(capacity * spec.max_width());
+}
+
+template <typename T>
+void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
+                   int64_t rows, bool parallel) {
+  const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
+  const T* W = params + spec.weight_offset(l);
+  const T* b = params + spec.bias_offset(l);
+  gemm<T>({false, false, rows, n_out, n_in}, a_prev, n_in, W, n_out, a_out, n_out, false, parallel);
+  bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), b, a_out, rows, n_out,
+                             parallel);
+}
+
+template <typename T>
+void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
+                    const T* dZ, T* grads, T* dA_prev, int64_t rows, bool accumulate,
+                    bool parallel) {
+  const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
+  T* dW = grads + spec.weight_offset(l);
+  T* db = grads + spec.bias_offset(l);
+  gemm<T>({true, false, n_in, n_out, rows}, a_prev, n_in, dZ, n_out, dW, n_out, accumulate,
+          parallel);
+  // Column sums in row order: each column has one owner, so the order never changes.
+  if (!accumulate) std::fill(db, db + n_out, T(0));
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < n_out; ++j) db[j] += dZ[i * n_out + j];
+  if (dA_prev) {
+    const T* W = params + spec.weight_offset(l);
+    gemm<T>({false, true, rows, n_in, n_out}, dZ, n_out, W, n_out, dA_prev, n_in, false, parallel);
+  }
+}
+
+template <typename T>
+void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+                     Workspace<T>& ws, bool parallel) {
+  const int64_t L = spec.n_layers();
+  const T* input = X;
+  for (int64_t l = 0; l < L; ++l) {
+    T* out = ws.a[l + 1].data();
+    if (l + 1 == L) {
+      // Keep the logits: stable losses are computed from z, not from f(z).
+      const int64_t n_out = spec.n_out();
+      const T* W = params + spec.weight_offset(l);
+      const T* b = params + spec.bias_offset(l);
+      T* z = ws.z_out.data();
+      gemm<T>({false, false, rows, n_out, spec.sizes[l]}, input, spec.sizes[l], W, n_out, z, n_out,
+              false, parallel);
+      bias_activation_forward<T>(Activation::identity, T(0), b, z, rows, n_out, parallel);
+      std::memcpy(out, z, sizeof(T) * rows * n_out);
+      bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out, rows,
+                                 n_out, parallel);
+    } else {
+      dense_forward<T>(spec, l, params, input, out, rows, parallel);
+    }
+    input = out;
+  }
+}
+
+template <typename T>
+double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+                             const Targets<T>& y, double norm, T* grads, bool accumulate,
+                             Workspace<T>& ws, bool parallel) {
+  const int64_t L = spec.n_layers();
+  network_forward<T>(spec, params, X, rows, ws, parallel);
+  T* dZ = ws.delta.data();
+  const double total =
+      output_loss<T>(spec.loss, spec.acts.back(), static_cast<T>(spec.output_scale),
+                     ws.z_out.data(), ws.a[L].data(), rows, spec.n_out(), y, norm,
+                     grads ? dZ : nullptr, parallel);
+  if (!grads) return total;
+  for (int64_t l = L - 1; l >= 0; --l) {
+    const T* a_prev = l == 0 ? X : ws.a[l].data();
+    T* dA_prev = l == 0 ? nullptr : ws.delta_prev.data();
+    dense_backward<T>(spec, l, params, a_prev, dZ, grads, dA_prev, rows, accumulate, parallel);
+    if (l > 0) {
+      activation_backward<T>(spec.acts[l - 1], static_cast<T>(spec.slopes[l - 1]), a_prev, dA_prev,
+                             rows, spec.sizes[l], parallel);
+      std::swap(ws.delta, ws.delta_prev);
+      dZ = ws.delta.data();
+    }
+  }
+  return total;
+}
+
+template <typename T>
+double l2_penalty(const ModelSpec& spec, const T* params, double l2, double norm, T* grads) {
+  if (l2 == 0.0 || norm <= 0) return 0.0;
+  double squares = 0;
+  const T factor = static_cast<T>(l2 / norm);
+  for (int64_t l = 0; l < spec.n_layers(); ++l) {
+    const int64_t offset = spec.weight_offset(l), count = spec.sizes[l] * spec.sizes[l + 1];
+    for (int64_t i = offset; i < offset + count; ++i) {
+      squares += static_cast<double>(params[i]) * params[i];
+      if (grads) grads[i] += factor * params[i];
+    }
+  }
+  return 0.5 * l2 * squares / norm;
+}
+
+double sum_weights(const float* w, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += w[i];
+  return s;
+}
+double sum_weights(const double* w, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += w[i];
+  return s;
+}
+
+template <typename T>
+double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
+                     const Targets<T>& y, double l2, T* grads, bool parallel) {
+  const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
+  Workspace<T> ws;
+  ws.reserve(spec, std::min(n, kEvalChunkRows));
+  double total = 0;
+  for (int64_t start = 0; start < n; start += kEvalChunkRows) {
+    const int64_t rows = std::min(kEvalChunkRows, n - start);
+    Targets<T> chunk{y.labels ? y.labels + start : nullptr,
+                     y.dense ? y.dense + start * spec.n_out() : nullptr,
+                     y.weights ? y.weights + start : nullptr};
+    total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows, chunk, norm,
+                                      grads, start > 0, ws, parallel);
+  }
+  const double cost = norm > 0 ? total / norm : 0.0;
+  return cost + l2_penalty<T>(spec, params, l2, norm, grads);
+}
+
+template <typename T>
+void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
+                     bool parallel) {
+  Workspace<T> ws;
+  ws.reserve(spec, std::min(n, kEvalChunkRows));
+  const int64_t k = spec.n_out();
+  for (int64_t start = 0; start < n; start += kEvalChunkRows) {
+    const int64_t rows = std::min(kEvalChunkRows, n - start);
+    network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel);
+    std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
+  }
+}
+
+#define GRADFALL_INSTANTIATE(T)                                                                   \
+  template struct Workspace<T>;                                                                   \
+  template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
+                                 bool);                                                           \
+  template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
+                                  T*, int64_t, bool, bool);                                       \
+  template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
+                                   bool);                                                         \
+  template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
+                                           const Targets<T>&, double, T*, bool, Workspace<T>&,    \
+                                           bool);                                                 \
+  template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
+  template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
+                                   const Targets<T>&, double, T*, bool);                          \
+  template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool);
+
+GRADFALL_INSTANTIATE(float)
+GRADFALL_INSTANTIATE(double)
+
+}  // namespace gradfall

@@ -1,0 +1,80 @@
+// A stack of dense layers over one flat parameter buffer (W_l row-major (n_in x n_out), then b_l),
+// with one forward and one backward function per layer, as in llm.c.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/activations.h"
+#include "core/losses.h"
+
+namespace gradfall {
+
+struct ModelSpec {
+  std::vector<int64_t> sizes;         // n_0 (features), n_1, ..., n_L (outputs)
+  std::vector<Activation> acts;       // one per layer; acts.back() is the output activation
+  std::vector<double> slopes;         // leaky_relu slope per layer
+  Loss loss = Loss::mse;
+  double output_scale = 1.0;
+
+  int64_t n_layers() const { return static_cast<int64_t>(acts.size()); }
+  int64_t n_in() const { return sizes.front(); }
+  int64_t n_out() const { return sizes.back(); }
+  int64_t weight_offset(int64_t l) const;
+  int64_t bias_offset(int64_t l) const { return weight_offset(l) + sizes[l] * sizes[l + 1]; }
+  int64_t n_params() const { return weight_offset(n_layers()); }
+  int64_t max_width() const;
+  void validate() const;  // throws std::invalid_argument on an inconsistent spec
+};
+
+// Activations and deltas for up to `capacity` rows, allocated once and reused for every batch.
+template <typename T>
+struct Workspace {
+  int64_t capacity = 0;
+  std::vector<std::vector<T>> a;  // a[l] for l = 1..L (a[0] is the input, not stored)
+  std::vector<T> z_out;           // output layer pre-activation (logits)
+  std::vector<T> delta, delta_prev;
+  void reserve(const ModelSpec& spec, int64_t rows);
+};
+
+// z = a_prev W + b, a = f(z)
+template <typename T>
+void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
+                   int64_t rows, bool parallel);
+
+// dW (+)= a_prev^T dZ, db (+)= colsum dZ, and dA_prev = dZ W^T when dA_prev is not null.
+template <typename T>
+void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
+                    const T* dZ, T* grads, T* dA_prev, int64_t rows, bool accumulate,
+                    bool parallel);
+
+// Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and ws.z_out).
+template <typename T>
+void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+                     Workspace<T>& ws, bool parallel);
+
+// One batch: forward, output loss, backward. Returns sum_i w_i loss_i. grads (+)= d(cost)/dparams
+// where cost = sum_i w_i loss_i / norm.
+template <typename T>
+double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+                             const Targets<T>& y, double norm, T* grads, bool accumulate,
+                             Workspace<T>& ws, bool parallel);
+
+// sklearn-style L2 on weights only: returns 0.5*l2*sum W^2 / norm and adds l2*W/norm to grads.
+template <typename T>
+double l2_penalty(const ModelSpec& spec, const T* params, double l2, double norm, T* grads);
+
+// Whole-data evaluation in row chunks: returns the cost (sum w_i loss_i / sum w_i + L2 term) and
+// writes the gradient when grads is not null.
+template <typename T>
+double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
+                     const Targets<T>& y, double l2, T* grads, bool parallel);
+
+// Output activations for all n rows into out (n x n_out).
+template <typename T>
+void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
+                     bool parallel);
+
+double sum_weights(const float* w, int64_t n);
+double sum_weights(const double* w, int64_t n);
+
+}  // namespace gradfall

@@ -1,0 +1,105 @@
+#include "core/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace gradfall {
+namespace {
+
+inline uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) {
+  const int64_t n = static_cast<int64_t>(order.size());
+  for (int64_t i = 0; i < n; ++i) order[i] = i;
+  uint64_t state = seed * 0xD1B54A32D192ED03ull + epoch;
+  for (int64_t i = n - 1; i > 0; --i) {
+    const uint64_t r = splitmix64(state);
+    const int64_t j = static_cast<int64_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
+    std::swap(order[i], order[j]);
+  }
+}
+
+template <typename T>
+Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
+                    int64_t batch_size, uint64_t seed, double l2, T* state1, T* state2,
+                    int64_t* step)
+    : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
+      seed_(seed), l2_(l2), state1_(state1), state2_(state2), step_(step) {
+  ws_.reserve(spec_, batch_size_);
+  grads_.assign(spec_.n_params(), T(0));
+  order_.resize(n_);
+  x_batch_.resize(batch_size_ * spec_.n_in());
+  if (y_.labels) labels_batch_.resize(batch_size_);
+  if (y_.dense) y_batch_.resize(batch_size_ * spec_.n_out());
+  if (y_.weights) w_batch_.resize(batch_size_);
+}
+
+template <typename T>
+EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_index, bool shuffle,
+                                  bool record_batches) {
+  EpochResult result;
+  const int64_t L = spec_.n_layers(), d = spec_.n_in(), k = spec_.n_out();
+  result.grad_norms.assign(L, 0.0);
+  if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(epoch_index), order_);
+  const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
+  double weighted_cost = 0;
+  int64_t batches = 0;
+  for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
+    const int64_t rows = std::min(batch_size_, n_ - start);
+    const T* x = X_ + start * d;
+    Targets<T> y{y_.labels ? y_.labels + start : nullptr, y_.dense ? y_.dense + start * k : nullptr,
+                 y_.weights ? y_.weights + start : nullptr};
+    if (shuffle) {
+      // Gather the batch by index: X itself is never copied or reordered.
+      const int64_t* idx = order_.data() + start;
+      for (int64_t i = 0; i < rows; ++i)
+        std::memcpy(x_batch_.data() + i * d, X_ + idx[i] * d, sizeof(T) * d);
+      x = x_batch_.data();
+      if (y_.labels) {
+        for (int64_t i = 0; i < rows; ++i) labels_batch_[i] = y_.labels[idx[i]];
+        y.labels = labels_batch_.data();
+      }
+      if (y_.dense) {
+        for (int64_t i = 0; i < rows; ++i)
+          std::memcpy(y_batch_.data() + i * k, y_.dense + idx[i] * k, sizeof(T) * k);
+        y.dense = y_batch_.data();
+      }
+      if (y_.weights) {
+        for (int64_t i = 0; i < rows; ++i) w_batch_[i] = y_.weights[idx[i]];
+        y.weights = w_batch_.data();
+      }
+    }
+    const double norm = y.weights ? sum_weights(y.weights, rows) : static_cast<double>(rows);
+    const double batch_sum = network_loss_gradient<T>(spec_, params_, x, rows, y, norm,
+                                                      grads_.data(), false, ws_, true);
+    const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
+    const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
+    weighted_cost += batch_cost * norm;
+    if (record_batches) result.batch_losses.push_back(batch_cost);
+    for (int64_t l = 0; l < L; ++l) {
+      const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
+      double squares = 0;
+      for (int64_t i = begin; i < end; ++i) squares += static_cast<double>(grads_[i]) * grads_[i];
+      result.grad_norms[l] += std::sqrt(squares);
+    }
+    if (norm > 0)
+      optimizer_step<T>(cfg, params_, grads_.data(), state1_, state2_, spec_.n_params(), *step_,
+                        true);
+  }
+  for (double& g : result.grad_norms) g /= static_cast<double>(std::max<int64_t>(batches, 1));
+  result.loss = total_weight > 0 ? weighted_cost / total_weight : 0.0;
+  return result;
+}
+
+template class Trainer<float>;
+template class Trainer<double>;
+
+}  // namespace gradfall
