@@ -1,0 +1,26 @@
+"""gradfall: fast multilayer perceptrons on the CPU.
+
+A C++ core (SIMD GEMM, activations, losses, backpropagation, optimizers and the training loop,
+with OpenMP threads) behind a small Python API::
+
+    import gradfall as gf
+    net = gf.Network([64, 32, 10], activation="relu", output="softmax", loss="cross_entropy")
+    history = net.fit(X, y, epochs=20, batch_size=32, optimizer=gf.SGD(lr=0.05, momentum=0.9))
+"""
+from . import _core  # noqa: F401  (fails early with a clear message if the build is missing)
+from .config import available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads, show_config
+from .datasets import make_spirals, make_xor
+from .history import History
+from .layers import Dense
+from .linalg import matmul
+from .network import Network
+from .optimizers import SGD, Adam
+from .serialization import load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Network", "Dense", "SGD", "Adam", "History", "load", "matmul",
+    "set_num_threads", "get_num_threads", "set_isa", "get_isa", "available_isas",
+    "show_config", "config", "make_spirals", "make_xor", "__version__",
+]

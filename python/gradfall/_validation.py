@@ -1,0 +1,128 @@
+"""Input checks shared by the Network API, the estimators and the CLI.
+
+Everything the C++ core receives passes through here first: the core then only sees
+C-contiguous arrays of the network's dtype with checked shapes and finite values.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _core
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_float_dtype(dtype) -> np.dtype:
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}") from None
+    if dtype not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype.name!r}")
+    return dtype
+
+
+def _as_numeric_array(value, name):
+    if value is None:
+        raise ValueError(f"{name} is None")
+    if hasattr(value, "toarray") and hasattr(value, "nnz"):
+        raise TypeError(f"{name} is a sparse matrix; gradfall.Network needs a dense array "
+                        f"(call .toarray())")
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} could not be converted to a numeric array: {exc}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
+    return array
+
+
+def _check_finite(array, name):
+    if not _core.all_finite(array):
+        bad = int(np.count_nonzero(~np.isfinite(array)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+
+
+def check_features(X, n_features, dtype, name="X"):
+    """X as a finite, C-contiguous (n, n_features) array of ``dtype``. C-contiguous input of the
+    right dtype is passed through without a copy."""
+    array = _as_numeric_array(X, name)
+    if array.ndim != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got {array.ndim}-D "
+                         f"with shape {array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{name} is empty: it has 0 samples")
+    if array.shape[1] != n_features:
+        raise ValueError(f"{name} has {array.shape[1]} features, but the network expects "
+                         f"{n_features}")
+    array = np.ascontiguousarray(array, dtype=dtype)
+    _check_finite(array, name)
+    return array
+
+
+def check_labels(y, n_samples, n_classes, name="y"):
+    """Integer class labels 0..n_classes-1 as an int64 vector."""
+    array = _as_numeric_array(y, name)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D vector of class labels, got shape {array.shape}")
+    if array.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} samples but {name} has {array.shape[0]}")
+    if array.dtype.kind == "f":
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        if not np.array_equal(array, np.round(array)):
+            raise ValueError(f"{name} holds non-integer class labels; cross_entropy expects "
+                             f"labels 0..{n_classes - 1} or one-hot rows")
+    labels = np.ascontiguousarray(array, dtype=np.int64)
+    bad = (labels < 0) | (labels >= n_classes)
+    if bad.any():
+        first = labels[np.argmax(bad)]
+        raise ValueError(f"{name} holds label {first}, outside 0..{n_classes - 1} for a network "
+                         f"with {n_classes} outputs")
+    return labels
+
+
+def check_dense_targets(y, n_samples, n_outputs, dtype, name="y", *, unit_interval=False):
+    """Real-valued targets as a C-contiguous (n, n_outputs) array; a vector is taken as one
+    column when the network has one output."""
+    array = _as_numeric_array(y, name)
+    if array.ndim == 1 and n_outputs == 1:
+        array = array.reshape(-1, 1)
+    if array.ndim != 2 or array.shape[1] != n_outputs:
+        raise ValueError(f"{name} must have shape (n_samples, {n_outputs})"
+                         f"{' or (n_samples,)' if n_outputs == 1 else ''}, got {array.shape}")
+    if array.shape[0] != n_samples:
+        raise ValueError(f"X has {n_samples} samples but {name} has {array.shape[0]}")
+    array = np.ascontiguousarray(array, dtype=dtype)
+    _check_finite(array, name)
+    if unit_interval and ((array < 0) | (array > 1)).any():
+        raise ValueError(f"{name} must hold targets in [0, 1] for binary_cross_entropy")
+    return array
+
+
+def check_sample_weight(sample_weight, n_samples, dtype):
+    if sample_weight is None:
+        return None
+    array = _as_numeric_array(sample_weight, "sample_weight")
+    if array.ndim == 0:
+        array = np.full(n_samples, float(array))
+    if array.ndim != 1 or array.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {array.shape}")
+    array = np.ascontiguousarray(array, dtype=dtype)
+    _check_finite(array, "sample_weight")
+    if (array < 0).any():
+        raise ValueError("sample_weight must be non-negative")
+    return array
+
+
+def check_int(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value

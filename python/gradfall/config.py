@@ -1,0 +1,59 @@
+"""Run-time configuration: threads and the instruction set the kernels use."""
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+
+from . import _core
+from ._validation import check_int
+
+
+def set_num_threads(n: int) -> None:
+    """Number of OpenMP threads the core uses (results do not depend on it)."""
+    _core.set_num_threads(check_int("n_threads", n, 1))
+
+
+def get_num_threads() -> int:
+    return int(_core.get_num_threads())
+
+
+def available_isas() -> list:
+    """Kernel sets this build has and this CPU supports, slowest first."""
+    return list(_core.available_isas())
+
+
+def get_isa() -> str:
+    return str(_core.active_isa())
+
+
+def set_isa(name: str) -> None:
+    """Force a kernel set: "scalar", "avx2" or "avx512" (ValueError if the CPU lacks it).
+    The environment variable GRADFALL_ISA does the same at import time."""
+    if not isinstance(name, str):
+        raise TypeError(f"ISA name must be a string, got {type(name).__name__}")
+    _core.set_isa(name)
+
+
+def config() -> dict:
+    from . import __version__
+
+    return {
+        "gradfall": __version__,
+        "python": sys.version.split()[0],
+        "numpy": np.__version__,
+        "isa": get_isa(),
+        "available_isas": available_isas(),
+        "forced_by_GRADFALL_ISA": os.environ.get("GRADFALL_ISA") or None,
+        "num_threads": get_num_threads(),
+        "cpu_count": os.cpu_count(),
+    }
+
+
+def show_config(file=None) -> None:
+    """Print the version, the active ISA and the thread count."""
+    for key, value in config().items():
+        if isinstance(value, list):
+            value = ", ".join(value)
+        print(f"{key:>22}: {value}", file=file or sys.stdout)

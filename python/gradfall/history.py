@@ -1,0 +1,54 @@
+"""What a ``fit`` records: the loss curve and friends."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class History:
+    """Per-epoch training record.
+
+    loss        mean training loss of each epoch (over its minibatches, as they were trained)
+    batch_loss  per epoch, the loss of every minibatch (when ``record_batches=True``)
+    val_loss    validation loss after each epoch (when ``validation_data`` is given)
+    val_score   validation accuracy (classifiers) or R^2 (regression) after each epoch
+    grad_norm   (epochs, n_layers): mean over the epoch's batches of each layer's gradient norm
+    """
+
+    def __init__(self, n_layers: int):
+        self.loss: list[float] = []
+        self.batch_loss: list[np.ndarray] = []
+        self.val_loss: list[float] = []
+        self.val_score: list[float] = []
+        self._grad_norms: list[np.ndarray] = []
+        self._n_layers = n_layers
+
+    def _add_epoch(self, loss, grad_norms, batch_losses):
+        self.loss.append(float(loss))
+        self._grad_norms.append(np.asarray(grad_norms, dtype=np.float64))
+        if batch_losses is not None:
+            self.batch_loss.append(np.asarray(batch_losses, dtype=np.float64))
+
+    def describe_last(self, total_epochs=None) -> str:
+        """One line about the latest epoch: its number, loss and validation figures."""
+        of = f"/{total_epochs}" if total_epochs else ""
+        line = f"epoch {self.epochs}{of}  loss {self.loss[-1]:.6g}"
+        if self.val_loss:
+            line += f"  val_loss {self.val_loss[-1]:.6g}  val_score {self.val_score[-1]:.4f}"
+        return line
+
+    @property
+    def grad_norm(self) -> np.ndarray:
+        if not self._grad_norms:
+            return np.zeros((0, self._n_layers))
+        return np.vstack(self._grad_norms)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def __len__(self):
+        return len(self.loss)
+
+    def __repr__(self):
+        last = f", last loss {self.loss[-1]:.6g}" if self.loss else ""
+        return f"History({self.epochs} epochs{last})"
