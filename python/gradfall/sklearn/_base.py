@@ -1,0 +1,637 @@
+"""Shared machinery of gradfall's scikit-learn compatible MLP estimators.
+
+The estimators reproduce scikit-learn 1.9's ``BaseMultilayerPerceptron`` (objective, initialisation,
+optimizers, stopping rules, fitted attributes) but every forward/backward pass, every minibatch
+and every optimizer step runs in gradfall's C++ core (``gradfall.Network``). Python only runs
+once per epoch (stopping rules, learning-rate schedule, early-stopping bookkeeping).
+
+Objective (identical to scikit-learn):
+  classification  mean over samples of the log-loss summed over outputs (softmax + cross-entropy for
+                  multiclass, logistic + binary cross-entropy for binary and multilabel targets)
+  regression      mean over samples of 0.5 * sum over outputs of the squared error (gradient),
+                  reported ``loss_`` divided by the number of outputs, as scikit-learn does
+  L2              0.5 * alpha * sum(W**2) / sum(batch sample weights), weights only
+  sample_weight   sum_i w_i loss_i / sum_i w_i in every minibatch
+"""
+from __future__ import annotations
+
+import warnings
+from abc import ABC, abstractmethod
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.optimize
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.optimize import _check_optimize_result
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+import gradfall as _gf
+
+from ._progress import Progress
+
+try:  # private helper of scikit-learn: iprint is deprecated from scipy 1.15
+    from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
+except ImportError:  # pragma: no cover
+    def _get_additional_lbfgs_options_dict(key, value):
+        return {}
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+# scikit-learn activation name -> gradfall hidden activation name
+HIDDEN_ACTIVATIONS = {
+    "identity": "identity",
+    "logistic": "sigmoid",
+    "tanh": "tanh",
+    "relu": "relu",
+    "leaky_relu": "leaky_relu",
+}
+# scikit-learn out_activation_ -> (gradfall output activation, loss, output_scale)
+OUTPUTS = {
+    "softmax": ("softmax", "cross_entropy", 1.0),
+    # sklearn's (binary) log-loss sums over the outputs per sample
+    "logistic": ("sigmoid", "binary_cross_entropy", 1.0),
+    # sklearn's squared-loss gradient is (y_pred - y) per output: 0.5 * sum over outputs
+    "identity": ("identity", "mse", 0.5),
+}
+
+_SAMPLE_WEIGHT_XFAIL = (
+    "stochastic solvers (sgd, adam) cut the data into minibatches and shuffle them, so repeating a "
+    "sample is not the same as giving it weight 2 (scikit-learn's own MLP has the same property "
+    "and is only checked with solver='lbfgs')"
+)
+
+
+def expected_failed_checks(estimator):
+    """Checks of ``sklearn.utils.estimator_checks`` expected to fail for ``estimator``, with the
+    reason (pass as ``expected_failed_checks=`` to ``parametrize_with_checks``/``check_estimator``).
+    """
+    failures = {}
+    float32 = np.dtype(getattr(estimator, "dtype", "float32")) == np.float32
+    if getattr(estimator, "solver", None) in _STOCHASTIC_SOLVERS:
+        failures["check_sample_weight_equivalence_on_dense_data"] = _SAMPLE_WEIGHT_XFAIL
+    elif float32:
+        failures["check_sample_weight_equivalence_on_dense_data"] = (
+            "dtype='float32': the weighted and the repeated fits agree to float32 precision "
+            "(~1e-5), not to the check's rtol=1e-7; passes with dtype='float64'"
+        )
+    if is_classifier(estimator) and (float32 or getattr(estimator, "solver", None) == "lbfgs"):
+        failures["check_classifiers_multilabel_output_format_predict_proba"] = (
+            "the logistic outputs of a confident model saturate to exactly 0.0 or 1.0 (float32: "
+            "once |logit| > ~17, as 1 - 2**-24 rounds to 1; float64: > ~37) and the check "
+            "requires 0 < p < 1 strictly; scikit-learn's own MLPClassifier(solver='lbfgs') fails "
+            "it the same way"
+        )
+    return failures
+
+
+@contextmanager
+def _num_threads(n_threads):
+    """Sets gradfall's thread count for the duration of a call (None: leave it alone)."""
+    if n_threads is None:
+        yield
+        return
+    previous = _gf.get_num_threads()
+    _gf.set_num_threads(int(n_threads))
+    try:
+        yield
+    finally:
+        _gf.set_num_threads(previous)
+
+
+def _same_buffer(a, b):
+    """True when ``a`` is exactly the memory of view ``b`` (same data pointer, shape, strides)."""
+    return (
+        isinstance(a, np.ndarray)
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+        and a.strides == b.strides
+        and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+    )
+
+
+def _canonical(a):
+    """``a`` with numpy's canonical dtype object. The core checks dtypes by identity, and arrays
+    that come out of pickle carry an equal but distinct dtype object (see the report); a view
+    with the canonical dtype costs nothing."""
+    if a is None:
+        return None
+    canonical = np.dtype(a.dtype.char)
+    if a.dtype is canonical or a.dtype != canonical:
+        return a
+    return a.view(canonical)
+
+
+def _weights_sq(coefs):
+    return float(sum(np.dot(c.ravel().astype(np.float64), c.ravel().astype(np.float64))
+                     for c in coefs))
+
+
+class BaseMLP(BaseEstimator, ABC):
+    """Base class of gradfall's MLPClassifier / MLPRegressor. Do not use directly."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
+                 learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
+                 warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
+                 beta_1, beta_2, epsilon, n_iter_no_change, max_fun, dtype, n_threads):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dtype = dtype
+        self.n_threads = n_threads
+
+    # ------------------------------------------------------------------ subclass hooks
+    @abstractmethod
+    def _validate_input(self, X, y, incremental, reset):
+        """Returns X (C-contiguous, self dtype) and y (2-D indicator / float targets)."""
+
+    @abstractmethod
+    def _output_to_prediction(self, output):
+        """Network outputs (n, n_outputs_) -> what ``predict`` returns."""
+
+    @abstractmethod
+    def _score_function(self, y_true, y_pred, sample_weight):
+        """Validation score used for early stopping (accuracy / R^2)."""
+
+    # ------------------------------------------------------------------ helpers
+    def _param_dtype(self):
+        return np.dtype(self.dtype)
+
+    def _fitted_dtype(self):
+        dtype = np.asarray(self.coefs_[0]).dtype
+        return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = [int(s) for s in sizes]
+        if any(s <= 0 for s in sizes):
+            raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
+        return sizes
+
+    def _new_network(self, layer_units, dtype, seed=0):
+        if self.activation not in HIDDEN_ACTIVATIONS:
+            raise ValueError(f"unknown activation {self.activation!r}")
+        output, loss, scale = OUTPUTS[self.out_activation_]
+        return _gf.Network(
+            [int(u) for u in layer_units],
+            activation=HIDDEN_ACTIVATIONS[self.activation],
+            output=output,
+            loss=loss,
+            dtype=np.dtype(dtype).name,
+            seed=int(seed),
+            output_scale=scale,
+        )
+
+    def _ensure_net(self, dtype=None, seed=None):
+        """The Network holding coefs_/intercepts_, rebuilt if needed (after unpickling, after the
+        user replaced coefs_, or to change dtype); coefs_[i]/intercepts_[i] are views into it."""
+        units = [int(np.shape(self.coefs_[0])[0])] + [int(np.shape(c)[1]) for c in self.coefs_]
+        dtype = np.dtype(dtype) if dtype is not None else self._fitted_dtype()
+        net = getattr(self, "_net", None)
+        if (
+            net is None
+            or list(net.layer_sizes) != units
+            or np.dtype(net.dtype) != dtype
+            or list(net.activations)
+            != [HIDDEN_ACTIVATIONS[self.activation]] * (len(units) - 2)
+            + [OUTPUTS[self.out_activation_][0]]
+            or (seed is not None and getattr(net, "seed", None) != seed)
+        ):
+            if seed is None:
+                seed = getattr(net, "seed", 0) if net is not None else 0
+            net = self._new_network(units, dtype, seed)
+            self._net = net
+        weights, biases = net.weights, net.biases
+        coefs = list(self.coefs_)
+        intercepts = list(self.intercepts_)
+        for i in range(len(units) - 1):
+            if not _same_buffer(coefs[i], weights[i]):
+                weights[i][...] = np.asarray(coefs[i]).reshape(weights[i].shape)
+                coefs[i] = weights[i]
+            if not _same_buffer(intercepts[i], biases[i]):
+                biases[i][...] = np.asarray(intercepts[i]).reshape(biases[i].shape)
+                intercepts[i] = biases[i]
+        self.coefs_ = coefs
+        self.intercepts_ = intercepts
+        return net
+
+    # ------------------------------------------------------------------ pickling
+    def __getstate__(self):
+        state = super().__getstate__()
+        state = dict(state)
+        state.pop("_net", None)
+        for key in ("coefs_", "intercepts_"):
+            if key in state:
+                state[key] = [np.array(a, copy=True) for a in state[key]]
+        return state
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        self._net = None
+        opt = getattr(self, "_optimizer", None)
+        if opt is not None:
+            for name in ("state1", "state2", "step"):
+                value = getattr(opt, name, None)
+                if isinstance(value, np.ndarray):
+                    setattr(opt, name, _canonical(np.ascontiguousarray(value)))
+
+    # ------------------------------------------------------------------ fitting
+    def _initialize(self, y, layer_units, dtype):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._out_activation()
+        net = self._new_network(layer_units, dtype, seed=0)
+        self._net = net
+        # scikit-learn's _init_coef, drawn in the same order from the same RandomState: the same
+        # random_state gives the same initial weights as sklearn.
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        for i in range(self.n_layers_ - 1):
+            fan_in, fan_out = layer_units[i], layer_units[i + 1]
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            net.weights[i][...] = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
+            net.biases[i][...] = self._random_state.uniform(-bound, bound, fan_out)
+        self.coefs_ = list(net.weights)
+        self.intercepts_ = list(net.biases)
+        self._best_params = np.array(net.params, copy=True)
+        self._optimizer = None
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden_layer_sizes = self._hidden_sizes()
+        first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
+        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        X = _canonical(np.ascontiguousarray(X))
+        dtype = X.dtype
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
+                                                 ensure_non_negative=True)
+            sample_weight = _canonical(np.ascontiguousarray(sample_weight, dtype=dtype))
+        if y.ndim == 1:
+            y = y.reshape((-1, 1))
+        n_features = X.shape[1]
+        layer_units = [n_features] + hidden_layer_sizes + [y.shape[1]]
+        self._random_state = check_random_state(self.random_state)
+
+        if first_pass:
+            self._initialize(y, layer_units, dtype)
+        else:
+            expected = [int(np.shape(self.coefs_[0])[0])] + [int(np.shape(c)[1]) for c in self.coefs_]
+            if expected != layer_units:
+                raise ValueError(
+                    f"Cannot continue training (warm_start/partial_fit): the network has layer "
+                    f"sizes {expected}, the data and hidden_layer_sizes need {layer_units}."
+                )
+            self.n_outputs_ = y.shape[1]
+
+        with _num_threads(self.n_threads):
+            if self.solver in _STOCHASTIC_SOLVERS:
+                self._fit_stochastic(X, y, sample_weight, incremental)
+            else:
+                self._fit_lbfgs(X, y, sample_weight)
+
+        net = self._ensure_net()
+        if not np.isfinite(net.params).all():
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may"
+                " contain large values and need to be preprocessed."
+            )
+        return self
+
+    def _net_targets(self, y, dtype):
+        """2-D targets -> the form gradfall.Network.fit expects."""
+        if getattr(self, "out_activation_", None) == "softmax":
+            return _canonical(np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.int64))
+        return _canonical(np.ascontiguousarray(y, dtype=dtype))
+
+    def _report_loss(self, raw, penalty):
+        """Core loss -> scikit-learn's loss_: sklearn's squared loss averages (not sums) the
+        outputs, while its gradient is that of 0.5 * sum over outputs (which the core trains)."""
+        k = self.n_outputs_
+        if self.out_activation_ != "identity" or k == 1:
+            return float(raw)
+        return float((raw - penalty) / k + penalty)
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            momentum = float(self.momentum)
+            return _gf.SGD(lr=float(self.learning_rate_init), momentum=momentum,
+                           nesterov=bool(self.nesterovs_momentum) and momentum > 0,
+                           style="sklearn")
+        return _gf.Adam(lr=float(self.learning_rate_init), beta1=float(self.beta_1),
+                        beta2=float(self.beta_2), eps=float(self.epsilon), style="sklearn")
+
+    def _fit_stochastic(self, X, y, sample_weight, incremental):
+        if not incremental or getattr(self, "_optimizer", None) is None:
+            self._optimizer = self._make_optimizer()
+        opt = self._optimizer
+
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        early_stopping = self.early_stopping
+        if early_stopping:
+            should_stratify = is_classifier(self) and self.n_outputs_ == 1
+            stratify = y if should_stratify else None
+            if sample_weight is None:
+                X_train, X_val, y_train, y_val = train_test_split(
+                    X, y, random_state=self._random_state, test_size=self.validation_fraction,
+                    stratify=stratify)
+                sw_train = sw_val = None
+            else:
+                X_train, X_val, y_train, y_val, sw_train, sw_val = train_test_split(
+                    X, y, sample_weight, random_state=self._random_state,
+                    test_size=self.validation_fraction, stratify=stratify)
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' "
+                    "or the size of your dataset."
+                )
+            X_train = _canonical(np.ascontiguousarray(X_train))
+            X_val = _canonical(np.ascontiguousarray(X_val))
+            if sw_train is not None:
+                sw_train = _canonical(np.ascontiguousarray(sw_train))
+            y_val = self._validation_targets(y_val)
+        else:
+            X_train, y_train, sw_train = X, y, sample_weight
+            X_val = y_val = sw_val = None
+
+        n_samples = X_train.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than "
+                    "sample size. It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+        n_batches = -(-n_samples // batch_size)
+        count_weighted = sw_train is not None and n_batches > 1
+        batch_counts = np.full(n_batches, batch_size, dtype=np.float64)
+        batch_counts[-1] = n_samples - batch_size * (n_batches - 1)
+        total_weight = float(n_samples if sw_train is None else np.sum(sw_train, dtype=np.float64))
+
+        # The shuffling seed comes from random_state, drawn after the initial weights and the
+        # validation split (which therefore match scikit-learn's for the same random_state).
+        seed = int(self._random_state.randint(np.iinfo(np.int32).max)) if self.shuffle else 0
+        net = self._ensure_net(dtype=X.dtype, seed=seed)
+        y_train = self._net_targets(y_train, X.dtype)
+
+        track_penalty = (self.out_activation_ == "identity" and self.n_outputs_ > 1
+                         and self.alpha > 0)
+        sq_start = _weights_sq(self.coefs_) if track_penalty else 0.0
+        max_epochs = 1 if incremental else int(self.max_iter)
+        progress = Progress(max_epochs, desc=type(self).__name__,
+                            enabled=bool(self.verbose) and not incremental)
+        if self.verbose and incremental:
+            progress = Progress(None, enabled=True, use_tqdm=False)
+        self.n_iter_ = 0
+
+        def on_epoch(epoch, history):
+            nonlocal sq_start
+            if count_weighted:
+                # sklearn averages the minibatch losses weighted by their sample counts; the
+                # core weights them by their sum of sample weights.
+                batch_losses = np.asarray(history.batch_loss[-1], dtype=np.float64)
+                raw = float(np.dot(batch_losses, batch_counts) / n_samples)
+            else:
+                raw = history.loss[-1]
+            penalty = 0.0
+            if track_penalty:
+                sq_end = _weights_sq(self.coefs_)
+                # The core's epoch loss holds sum_b 0.5*alpha*|W_b|^2 / total_weight, W_b the
+                # weights before batch b; interpolate |W_b|^2 linearly over the epoch (exact
+                # for full batches).
+                mean_sq = sq_start + (sq_end - sq_start) * (n_batches - 1) / (2.0 * n_batches)
+                penalty = 0.5 * self.alpha * n_batches * mean_sq / total_weight
+                sq_start = sq_end
+            self.n_iter_ += 1
+            self.loss_ = self._report_loss(raw, penalty)
+            self.t_ += n_samples
+            self.loss_curve_.append(self.loss_)
+            val_score = self._update_no_improvement_count(
+                early_stopping, net, X_val, y_val, sw_val)
+            progress.update(self.n_iter_, self.loss_, val_score)
+            # sklearn's SGDOptimizer.iteration_ends
+            if self.solver == "sgd" and self.learning_rate == "invscaling":
+                opt.lr = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
+            if self._no_improvement_count > self.n_iter_no_change:
+                if early_stopping:
+                    msg = ("Validation score did not improve more than tol=%f for %d "
+                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
+                else:
+                    msg = ("Training loss did not improve more than tol=%f for %d "
+                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
+                if self._trigger_stopping(opt, msg, progress):
+                    return True
+                self._no_improvement_count = 0
+            if incremental:
+                return True
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                    "optimization hasn't converged yet." % self.max_iter,
+                    ConvergenceWarning,
+                )
+            return False
+
+        try:
+            net.fit(X_train, y_train, epochs=max_epochs, batch_size=batch_size, optimizer=opt,
+                    shuffle=bool(self.shuffle), sample_weight=sw_train, l2=float(self.alpha),
+                    callback=on_epoch, record_batches=count_weighted)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.")
+        finally:
+            progress.close()
+
+        if early_stopping:
+            net.params[...] = self._best_params
+
+    def _trigger_stopping(self, opt, msg, progress):
+        """sklearn's optimizer.trigger_stopping: only sgd with learning_rate='adaptive' goes on
+        with the learning rate divided by 5."""
+        if self.solver != "sgd" or self.learning_rate != "adaptive":
+            progress.message(msg + " Stopping.")
+            return True
+        if opt.lr <= 1e-6:
+            progress.message(msg + " Learning rate too small. Stopping.")
+            return True
+        opt.lr = opt.lr / 5.0
+        progress.message(msg + " Setting learning rate to %f" % opt.lr)
+        return False
+
+    def _update_no_improvement_count(self, early_stopping, net, X_val, y_val, sw_val):
+        if early_stopping:
+            val_score = self._score_outputs(net.forward(X_val), y_val, sw_val)
+            self.validation_scores_.append(val_score)
+            if val_score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if val_score > self.best_validation_score_:
+                self.best_validation_score_ = val_score
+                self._best_params = np.array(net.params, copy=True)
+            return val_score
+        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        if self.loss_curve_[-1] < self.best_loss_:
+            self.best_loss_ = self.loss_curve_[-1]
+        return None
+
+    def _score_outputs(self, output, y_true, sample_weight):
+        y_pred = self._output_to_prediction(output)
+        if np.issubdtype(np.asarray(y_pred).dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return float(self._score_function(y_true, y_pred, sample_weight))
+
+    def _validation_targets(self, y_val):
+        return y_val
+
+    def _fit_lbfgs(self, X, y, sample_weight):
+        net = self._ensure_net(dtype=X.dtype)
+        targets = self._net_targets(y, X.dtype)
+        dtype = X.dtype
+        alpha = float(self.alpha)
+        total_weight = float(X.shape[0] if sample_weight is None
+                             else np.sum(sample_weight, dtype=np.float64))
+        progress = Progress(int(self.max_iter), desc=type(self).__name__ + " (lbfgs)",
+                            enabled=bool(self.verbose))
+
+        def loss_grad(theta):
+            loss, grad = net.loss_and_gradient(
+                X, targets, sample_weight=sample_weight, l2=alpha,
+                params=np.ascontiguousarray(theta, dtype=dtype))
+            return float(loss), np.asarray(grad, dtype=np.float64)
+
+        state = {"it": 0}
+
+        def callback(intermediate_result):
+            state["it"] += 1
+            progress.update(state["it"], float(intermediate_result.fun))
+
+        try:
+            opt_res = scipy.optimize.minimize(
+                loss_grad,
+                np.asarray(net.params, dtype=np.float64),
+                method="L-BFGS-B",
+                jac=True,
+                callback=callback if self.verbose else None,
+                options={
+                    "maxfun": self.max_fun,
+                    "maxiter": self.max_iter,
+                    "gtol": self.tol,
+                    **_get_additional_lbfgs_options_dict("iprint", -1),
+                },
+            )
+        finally:
+            progress.close()
+        self.n_iter_ = _check_optimize_result("lbfgs", opt_res, self.max_iter)
+        net.params[...] = opt_res.x
+        penalty = 0.5 * alpha * _weights_sq(self.coefs_) / total_weight if alpha > 0 else 0.0
+        self.loss_ = self._report_loss(opt_res.fun, penalty)
+
+    # ------------------------------------------------------------------ prediction
+    def _forward(self, X, check_input=True):
+        """Output activations (n, n_outputs_) computed by the core."""
+        net = self._ensure_net()
+        if check_input:
+            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        else:
+            X = np.asarray(X)
+        # Like scikit-learn, the outputs have the dtype of X (float32 or float64); the
+        # computation runs in the network's dtype.
+        out_dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+        X = _canonical(np.ascontiguousarray(X, dtype=net.dtype))
+        with _num_threads(self.n_threads):
+            out = net.forward(X)
+        return np.asarray(out).astype(out_dtype, copy=False)
+
+    def _predict(self, X, check_input=True):
+        return self._output_to_prediction(self._forward(X, check_input=check_input))
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic"
+                " optimizers. %s is not stochastic." % self.solver
+            )
+        return True
+
+    def to_sklearn(self):
+        """The equivalent fitted ``sklearn.neural_network`` estimator (same weights)."""
+        from ._convert import to_sklearn
+
+        return to_sklearn(self)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags
