@@ -7,7 +7,7 @@ from cases import make_data
 
 # Wide enough that the GEMM, activations, loss rows and optimizer all take their threaded paths.
 SIZES = [64, 256, 256, 128]
-N, BATCH = 512, 128
+N, BATCH = 256, 128
 
 
 def trained_params(threads, dtype, seed=0):
