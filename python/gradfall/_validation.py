@@ -77,13 +77,13 @@ def check_labels(y, n_samples, n_classes, name="y"):
         if not np.array_equal(array, np.round(array)):
             raise ValueError(f"{name} holds non-integer class labels; cross_entropy expects "
                              f"labels 0..{n_classes - 1} or one-hot rows")
-    labels = np.ascontiguousarray(array, dtype=np.int64)
-    bad = (labels < 0) | (labels >= n_classes)
+    # Range-checked before the int64 cast, which would wrap huge uint64/float labels.
+    bad = (array < 0) | (array >= n_classes)
     if bad.any():
-        first = labels[np.argmax(bad)]
+        first = int(array[np.argmax(bad)])
         raise ValueError(f"{name} holds label {first}, outside 0..{n_classes - 1} for a network "
                          f"with {n_classes} outputs")
-    return labels
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 def check_dense_targets(y, n_samples, n_outputs, dtype, name="y", *, unit_interval=False):

@@ -97,6 +97,8 @@ class Network:
         self.loss_name = canonical_loss(loss)
         self.dtype = as_float_dtype(dtype)
         self.seed = check_int("seed", seed, 0)
+        if self.seed >= 2 ** 64:  # the core's shuffle takes a uint64 seed
+            raise ValueError(f"seed must be < 2**64, got {self.seed}")
         self.layer_sizes, self.activations, self.leaky_slopes = self._parse_layers(
             layers, activation, output, leaky_slope)
         self.output = self.activations[-1]

@@ -79,7 +79,7 @@ def load(path):
         _fail(path, "header length out of range (truncated or corrupted)")
     try:
         header = json.loads(data[_PREFIX.size:_PREFIX.size + header_len].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         _fail(path, f"header is not valid JSON ({exc})")
     if not isinstance(header, dict) or header.get("format") != "gradfall.network":
         _fail(path, "header does not describe a gradfall network")
@@ -90,8 +90,10 @@ def load(path):
                                               "loss", "output_scale", "dtype", "seed")}
         crc = int(header["params_crc32"])
         epochs_trained = int(header.get("epochs_trained", 0))
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         _fail(path, f"header field missing or malformed ({exc})")
+    if epochs_trained < 0:
+        _fail(path, f"epochs_trained is negative ({epochs_trained})")
     if dtype not in (np.float32, np.float64):
         _fail(path, f"unsupported dtype {dtype}")
     payload = data[_PREFIX.size + header_len:]

@@ -1,0 +1,20 @@
+"""Shared fixtures: run a test on every ISA path this machine has, and restore global settings."""
+import pytest
+
+import gradfall as gf
+
+
+@pytest.fixture(params=gf.available_isas())
+def isa(request):
+    """Forces one kernel set for the test, then puts the previous one back."""
+    previous = gf.get_isa()
+    gf.set_isa(request.param)
+    yield request.param
+    gf.set_isa(previous)
+
+
+@pytest.fixture
+def restore_threads():
+    previous = gf.get_num_threads()
+    yield
+    gf.set_num_threads(previous)
