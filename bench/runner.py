@@ -1,0 +1,51 @@
+"""One run: the machine and FMA peaks, then the chosen sections, then the markdown and PNG files."""
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradfall as gf
+
+from . import chart, gemm, machine, memory, predict, report, training
+
+SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run}
+DEFAULT_OUT = Path(__file__).resolve().parent / "results"
+
+
+@dataclass
+class Result:
+    markdown: str
+    sections: list
+    markdown_path: Path
+    chart_path: Path
+
+
+def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print) -> Result:
+    started = time.time()
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
+    peaks = machine.fma_peaks(gf.available_isas(), plan.threads, plan.peak_seconds)
+    machine_lines = machine.describe(peaks)
+    echo("\n".join(machine_lines) + "\n")
+    sections = []
+    for key in only:
+        section = SECTIONS[key](plan, peaks) if key == "gemm" else SECTIONS[key](plan)
+        sections.append(section)
+        echo(report.section_markdown(section) + "\n")
+    machine_lines.append(f"- Run: {stamp}, {time.time() - started:.0f} s, "
+                         f"`python -m bench {' '.join(sys.argv[1:])}`".rstrip())
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    chart_path = out_dir / f"{stamp}.png"
+    chart_note = chart.write(sections, chart_path)
+    markdown = report.document(f"gradfall benchmark {stamp}", machine_lines, sections,
+                               chart_name=None if chart_note else chart_path.name)
+    if chart_note:
+        markdown += f"\n{chart_note}\n"
+    markdown_path = out_dir / f"{stamp}.md"
+    markdown_path.write_text(markdown)
+    (out_dir / "latest.md").write_text(markdown)
+    echo(report.summary(sections))
+    echo(f"Wrote {markdown_path}" + (f" ({chart_note})" if chart_note else f" and {chart_path}"))
+    return Result(markdown, sections, markdown_path, chart_path)
