@@ -41,7 +41,7 @@ def _row(workload, name, m, target_mib) -> Row:
 
 
 def run(plan) -> Section:
-    chosen, skipped = contenders.available()
+    chosen, skipped = contenders.available(plan.memory_contenders)
     section = Section("memory", "Peak memory of fit (RSS, MiB)",
                       ["workload", "contender", "size of X", "baseline RSS", "RSS before fit",
                        "peak RSS in fit", "peak − before fit", "peak − baseline"],
@@ -50,7 +50,11 @@ def run(plan) -> Section:
     for name in plan.memory_workloads:
         workload = plan.workload(name)
         for c in chosen:
-            m = _probe(c.name, workload, plan.train_threads)
+            try:
+                m = _probe(c.name, workload, plan.train_threads)
+            except RuntimeError as error:   # one broken contender should not sink the run
+                section.notes.append(str(error))
+                continue
             methods.add(m["method"])
             section.rows.append(_row(workload, c.name, m, plan.memory_target_mib))
     section.notes += [

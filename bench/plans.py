@@ -30,6 +30,7 @@ class Plan:
     scalar_max_dim: int = 512           # the scalar path is too slow to time above this
     workloads: tuple = ()
     memory_workloads: tuple = ()        # names of workloads whose fit memory is probed
+    memory_contenders: tuple = None     # names of contenders probed (None: all installed)
     repeats: int = 7                    # timed samples per contender (the median is reported)
     train_repeats: int = 5
     min_sample_seconds: float = 0.05    # a GEMM sample loops until it lasts this long
