@@ -26,7 +26,9 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print) -> Result:
     started = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
     peaks = machine.fma_peaks(gf.available_isas(), plan.threads, plan.peak_seconds)
-    machine_lines = machine.describe(peaks)
+    machine_lines = machine.describe(peaks) + [
+        f"- Threads: GEMM at {', '.join(map(str, plan.threads))}; training, predict and memory at "
+        f"{plan.train_threads} for every contender"]
     echo("\n".join(machine_lines) + "\n")
     sections = []
     for key in only:
