@@ -13,7 +13,7 @@ import resource
 import sys
 from dataclasses import replace
 
-from . import contenders, data
+from . import contenders, data, optional
 from . import threads as thread_control
 from .plans import Workload
 
@@ -51,6 +51,7 @@ def rss_bytes() -> int:
 
 def probe(contender_name: str, workload: Workload, threads: int) -> dict:
     contender = next(c for c in contenders.ALL if c.name == contender_name)
+    optional.load(contender.package)   # imported first so that set_all reaches torch too
     thread_control.set_all(threads)
     # Loads the contender's lazy imports and starts its thread pools, so they count as baseline.
     tiny = replace(workload, n=2 * workload.batch)
