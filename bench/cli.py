@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from dataclasses import replace
 
 from . import plans, runner
@@ -36,4 +37,5 @@ def parse(argv=None):
 def main(argv=None) -> None:
     args, only, threads = parse(argv)
     plan = replace(plans.QUICK if args.quick else plans.FULL, threads=threads)
-    runner.run(plan, only=only, out_dir=args.out)
+    command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
+    runner.run(plan, only=only, out_dir=args.out, command=command)

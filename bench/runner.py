@@ -1,7 +1,6 @@
 """One run: the machine and FMA peaks, then the chosen sections, then the markdown and PNG files."""
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ class Result:
     chart_path: Path
 
 
-def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print) -> Result:
+def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="") -> Result:
     started = time.time()
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
     peaks = machine.fma_peaks(gf.available_isas(), plan.threads, plan.peak_seconds)
@@ -35,8 +34,8 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print) -> Result:
         section = SECTIONS[key](plan, peaks) if key == "gemm" else SECTIONS[key](plan)
         sections.append(section)
         echo(report.section_markdown(section) + "\n")
-    machine_lines.append(f"- Run: {stamp}, {time.time() - started:.0f} s, "
-                         f"`python -m bench {' '.join(sys.argv[1:])}`".rstrip())
+    machine_lines.append(f"- Run: {stamp}, {time.time() - started:.0f} s"
+                         + (f", `{command}`" if command else ""))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     chart_path = out_dir / f"{stamp}.png"
