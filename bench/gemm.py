@@ -8,7 +8,7 @@ import gradfall as gf
 
 from . import threads as thread_control
 from .table import Row, Section
-from .timing import Timed, interleaved
+from .timing import Timed, describe, interleaved
 
 
 def target(shape, dtype, threads, isa, auto_isa):
@@ -77,7 +77,7 @@ def run(plan, peaks) -> Section:
     finally:
         gf.set_isa(auto_isa)
     section.notes.append(
-        "Median of interleaved repeats after a warm-up; each sample loops the call for at least "
+        describe(plan.repeats, plan.settle_seconds) + " Each sample loops the call for at least "
         f"{plan.min_sample_seconds * 1000:.0f} ms. numpy's BLAS threads are limited with "
         "threadpoolctl to the same count as gradfall's.")
     if any(max(s) > plan.scalar_max_dim for s in plan.gemm_shapes) and "scalar" in isas:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import resource
 import sys
-from dataclasses import replace
 
 from . import contenders, data, optional
 from . import threads as thread_control
@@ -53,8 +52,8 @@ def probe(contender_name: str, workload: Workload, threads: int) -> dict:
     contender = next(c for c in contenders.ALL if c.name == contender_name)
     optional.load(contender.package)   # imported first so that set_all reaches torch too
     thread_control.set_all(threads)
-    # Loads the contender's lazy imports and starts its thread pools, so they count as baseline.
-    tiny = replace(workload, n=2 * workload.batch)
+    # Loads lazy imports and starts thread pools; kept tiny so it leaves no heap for fit to reuse.
+    tiny = Workload("warm-up", n=64, d=8, hidden=(8,), classes=workload.classes, batch=16)
     contender.train_epoch(tiny, *data.make(tiny, seed=1))
     baseline = rss_bytes()
     X, y = data.make(workload)

@@ -34,7 +34,7 @@ class Plan:
     repeats: int = 7                    # timed samples per contender (the median is reported)
     train_repeats: int = 5
     min_sample_seconds: float = 0.05    # a GEMM sample loops until it lasts this long
-    settle_seconds: float = 0.02        # idle gap between samples, so spinning pool threads stop
+    settle_seconds: float = 0.12        # idle gap between samples: OpenBLAS workers spin ~0.1 s
     peak_seconds: float = 0.2           # duration of each FMA-peak measurement
     threads: tuple = (1, 2)             # GEMM thread counts; the largest is used for the rest
     memory_target_mib: float = 64.0

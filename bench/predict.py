@@ -8,7 +8,7 @@ from . import compare, contenders, data
 from . import threads as thread_control
 from .contenders import GradfallNetwork
 from .table import Section
-from .timing import Timed, interleaved
+from .timing import Timed, describe, interleaved
 
 TARGETS = {("gf.Network", "scikit-learn"): (2.0, "≥ 2×"), ("gf.Network", "PyTorch"): (2.0, "≥ 2×")}
 
@@ -34,8 +34,8 @@ def run(plan) -> Section:
     section.notes += [
         "Same workloads and weights for every contender (outputs checked to agree within 1e-4): "
         "gf.Network.forward, predict_proba of both MLPClassifiers, torch softmax(model(X)) under "
-        f"inference_mode; {plan.train_threads} threads each; median of {plan.repeats} interleaved "
-        "repeats after a warm-up.",
+        f"inference_mode; {plan.train_threads} threads each. "
+        + describe(plan.repeats, plan.settle_seconds),
         compare.spread_note(all_timings),
     ] + skipped
     if disagree:

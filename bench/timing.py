@@ -59,3 +59,11 @@ def interleaved(contenders, repeats: int, min_sample_seconds: float = 0.0,
                 time.sleep(settle_seconds)
             samples[c.name].append(_call(c, numbers[c.name]))
     return {name: Timing(s) for name, s in samples.items()}
+
+
+def describe(repeats: int, settle_seconds: float) -> str:
+    """The method in one sentence, for a section's notes."""
+    gap = (f", with {settle_seconds * 1000:.0f} ms idle before each sample so the previous "
+           "contender's worker threads stop spinning" if settle_seconds else "")
+    return (f"Median of {repeats} interleaved repeats (contenders in turn, rotating the first) "
+            f"after a warm-up call each{gap}.")

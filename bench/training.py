@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import compare, contenders, data
 from . import threads as thread_control
 from .table import Section
-from .timing import Timed, interleaved
+from .timing import Timed, describe, interleaved
 
 OVERHEAD_LIMIT = 0.10   # the estimator may be at most 10% slower than the Network API
 VS_SKLEARN = {"small": 8.0, "medium": 2.0, "large": 2.0}
@@ -32,8 +32,8 @@ def run(plan) -> Section:
     section.notes += [
         "Workloads: " + "; ".join(f"{w.name}: {w.describe()}" for w in plan.workloads) + ".",
         "Each sample builds a fresh model and trains one epoch (float32, SGD lr 0.01, plain "
-        "momentum 0.9, no L2, shuffled minibatches, random seeded data); median of "
-        f"{plan.train_repeats} interleaved repeats after a warm-up epoch.",
+        "momentum 0.9, no L2, shuffled minibatches, random seeded data). "
+        + describe(plan.train_repeats, plan.settle_seconds),
         f"Every contender runs on {plan.train_threads} threads (gradfall's OpenMP, numpy's BLAS "
         "under scikit-learn via threadpoolctl, torch.set_num_threads).",
         "scikit-learn and gradfall.sklearn: MLPClassifier(solver='sgd', alpha=0, momentum=0.9, "
