@@ -24,7 +24,8 @@ def parse(argv=None):
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = [s for s in only if s not in runner.SECTIONS]
     if unknown:
-        p.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(runner.SECTIONS)}")
+        p.error(f"unknown section(s) {', '.join(unknown)}; "
+                f"choose from {', '.join(runner.SECTIONS)}")
     try:
         threads = tuple(sorted({int(t) for t in args.threads.split(",")}))
     except ValueError:

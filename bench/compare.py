@@ -22,8 +22,8 @@ def rows(workload, timings: dict, targets: dict) -> list:
         if ours not in rate or other not in rate:
             continue
         goal, text = targets.get((ours, other), (None, ""))
-        out.append(Row(cells=[workload.name, ours, other, f"{rate[ours]:,.0f}", f"{rate[other]:,.0f}"],
-                       ratio=rate[ours] / rate[other], target=goal, target_text=text,
+        cells = [workload.name, ours, other, f"{rate[ours]:,.0f}", f"{rate[other]:,.0f}"]
+        out.append(Row(cells=cells, ratio=rate[ours] / rate[other], target=goal, target_text=text,
                        label=f"{workload.name}: {ours} ÷ {other}"))
     return out
 

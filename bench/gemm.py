@@ -81,7 +81,8 @@ def run(plan, peaks) -> Section:
         f"{plan.min_sample_seconds * 1000:.0f} ms. numpy's BLAS threads are limited with "
         "threadpoolctl to the same count as gradfall's.")
     if any(max(s) > plan.scalar_max_dim for s in plan.gemm_shapes) and "scalar" in isas:
-        section.notes.append(f"The scalar path is timed only up to dimension {plan.scalar_max_dim}.")
+        section.notes.append(
+            f"The scalar path is timed only up to dimension {plan.scalar_max_dim}.")
     if "scalar" in isas:
         section.notes.append("The scalar path's peak comes from a one-lane FMA loop, so a GEMM the "
                              "compiler vectorises can exceed 100% of it.")

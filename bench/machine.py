@@ -64,7 +64,8 @@ def blas() -> str:
     threadpoolctl = optional.load("threadpoolctl")
     if threadpoolctl is None:
         return "unknown (threadpoolctl not installed)"
-    libraries = [f"{i.get('internal_api')} {i.get('version') or ''} ({i.get('architecture') or '?'})"
+    libraries = [f"{i.get('internal_api')} {i.get('version') or ''} "
+                 f"({i.get('architecture') or '?'})"
                  for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
     return ", ".join(libraries) or "none found"
 
@@ -73,7 +74,8 @@ def describe(peaks: dict) -> list:
     """Markdown lines for the report's machine section."""
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     lines = [
-        f"- CPU: {cpu_model()}; {os.cpu_count()} logical CPUs, {usable_cores()} usable by this process",
+        f"- CPU: {cpu_model()}; {os.cpu_count()} logical CPUs, "
+        f"{usable_cores()} usable by this process",
         f"- ISA paths: {', '.join(gf.available_isas())}; auto-selected: {gf.get_isa()}",
         f"- numpy BLAS: {blas()}",
         "- Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()),

@@ -62,9 +62,11 @@ def run(plan) -> Section:
         "Baseline: RSS after the imports and a tiny warm-up fit (which loads lazy modules and "
         "starts thread pools), before X exists. Then X and y are created, the RSS is read "
         "(before fit), the peak is reset, fit runs, and the peak RSS is read.",
-        "Peak: " + (", ".join(sorted(methods)) or "not measured") + " (VmHWM reset = /proc/self/status VmHWM after "
+        "Peak: " + (", ".join(sorted(methods)) or "not measured")
+        + " (VmHWM reset = /proc/self/status VmHWM after "
         "writing 5 to /proc/self/clear_refs; ru_maxrss = peak since process start, an "
         "overestimate, used where the reset is impossible).",
-        f"Target (medium, gf.Network): peak − baseline ≤ size of X + {plan.memory_target_mib:g} MiB.",
+        "Target (medium, gf.Network): peak − baseline ≤ size of X + "
+        f"{plan.memory_target_mib:g} MiB.",
     ] + skipped
     return section

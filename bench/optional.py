@@ -1,4 +1,4 @@
-"""Optional packages: a contender that is not installed is skipped with a note saying how to get it."""
+"""Optional packages: what is not installed is skipped with a note saying how to get it."""
 from __future__ import annotations
 
 import importlib
@@ -21,4 +21,5 @@ def load(module_name: str):
 
 
 def missing_note(package: str, what: str) -> str:
-    return f"{what} skipped: {package} is not installed ({INSTALL_HINTS.get(package, 'pip install ' + package)})."
+    hint = INSTALL_HINTS.get(package, f"pip install {package}")
+    return f"{what} skipped: {package} is not installed ({hint})."

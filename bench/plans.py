@@ -20,7 +20,8 @@ class Workload:
 
     def describe(self) -> str:
         hidden = ",".join(str(h) for h in self.hidden)
-        return f"n={self.n}, d={self.d}, hidden ({hidden}), {self.classes} classes, batch {self.batch}"
+        return (f"n={self.n}, d={self.d}, hidden ({hidden}), {self.classes} classes, "
+                f"batch {self.batch}")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ VS_SKLEARN = {"small": 8.0, "medium": 2.0, "large": 2.0}
 
 def targets(workload) -> dict:
     goals = {("gf.Network", "PyTorch"): (2.0, "≥ 2×"),
-             ("gradfall.sklearn", "gf.Network"): (1 / (1 + OVERHEAD_LIMIT), "≥ 0.91× (overhead ≤ 10%)")}
+             ("gradfall.sklearn", "gf.Network"): (1 / (1 + OVERHEAD_LIMIT),
+                                                   "≥ 0.91× (overhead ≤ 10%)")}
     if workload.name in VS_SKLEARN:
         goal = VS_SKLEARN[workload.name]
         goals[("gf.Network", "scikit-learn")] = (goal, f"≥ {goal:g}×")
@@ -27,7 +28,8 @@ def run(plan) -> Section:
     for w in plan.workloads:
         X, y = data.make(w)
         timed = [Timed(c.name, lambda c=c: c.train_epoch(w, X, y)) for c in chosen]
-        all_timings[w.name] = interleaved(timed, plan.train_repeats, settle_seconds=plan.settle_seconds)
+        all_timings[w.name] = interleaved(timed, plan.train_repeats,
+                                          settle_seconds=plan.settle_seconds)
         section.rows += compare.rows(w, all_timings[w.name], targets(w))
     section.notes += [
         "Workloads: " + "; ".join(f"{w.name}: {w.describe()}" for w in plan.workloads) + ".",
