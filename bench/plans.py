@@ -34,7 +34,8 @@ class Plan:
     memory_contenders: tuple = None     # names of contenders probed (None: all installed)
     repeats: int = 7                    # timed samples per contender (the median is reported)
     train_repeats: int = 5
-    min_sample_seconds: float = 0.05    # a GEMM sample loops until it lasts this long
+    min_sample_seconds: float = 0.05    # a GEMM or predict sample loops until it lasts this long
+    train_min_sample_seconds: float = 0.25   # a small epoch (~20 ms) is too short alone
     settle_seconds: float = 0.12        # idle gap between samples: OpenBLAS workers spin ~0.1 s
     peak_seconds: float = 0.2           # duration of each FMA-peak measurement
     threads: tuple = (1, 2)             # GEMM thread counts; the largest is used for the rest
@@ -69,6 +70,7 @@ QUICK = Plan(
     repeats=3,
     train_repeats=2,
     min_sample_seconds=0.01,
+    train_min_sample_seconds=0.0,
     settle_seconds=0.0,
     peak_seconds=0.05,
 )

@@ -20,6 +20,13 @@ def targets(workload) -> dict:
     return goals
 
 
+def _looping(seconds) -> str:
+    if not seconds:
+        return ""
+    return (f" A sample repeats this (new model, one epoch) until it has lasted "
+            f"{seconds * 1000:.0f} ms.")
+
+
 def run(plan) -> Section:
     chosen, skipped = contenders.available()
     thread_control.set_all(plan.train_threads)
@@ -28,14 +35,15 @@ def run(plan) -> Section:
     for w in plan.workloads:
         X, y = data.make(w)
         timed = [Timed(c.name, lambda c=c: c.train_epoch(w, X, y)) for c in chosen]
-        all_timings[w.name] = interleaved(timed, plan.train_repeats,
-                                          settle_seconds=plan.settle_seconds)
+        all_timings[w.name] = interleaved(timed, plan.train_repeats, plan.train_min_sample_seconds,
+                                          plan.settle_seconds)
         section.rows += compare.rows(w, all_timings[w.name], targets(w))
     section.notes += [
         "Workloads: " + "; ".join(f"{w.name}: {w.describe()}" for w in plan.workloads) + ".",
         "Each sample builds a fresh model and trains one epoch (float32, SGD lr 0.01, plain "
         "momentum 0.9, no L2, shuffled minibatches, random seeded data). "
-        + describe(plan.train_repeats, plan.settle_seconds),
+        + describe(plan.train_repeats, plan.settle_seconds)
+        + _looping(plan.train_min_sample_seconds),
         f"Every contender runs on {plan.train_threads} threads (gradfall's OpenMP, numpy's BLAS "
         "under scikit-learn via threadpoolctl, torch.set_num_threads).",
         "scikit-learn and gradfall.sklearn: MLPClassifier(solver='sgd', alpha=0, momentum=0.9, "

@@ -19,7 +19,8 @@ TINY = Plan(
                Workload("medium", n=128, d=24, hidden=(16, 8), classes=10, batch=64)),
     memory_workloads=("medium",),
     memory_contenders=("gf.Network",),   # a fresh process per contender; torch's import is slow
-    repeats=1, train_repeats=1, min_sample_seconds=0.0, settle_seconds=0.0, peak_seconds=0.01,
+    repeats=1, train_repeats=1, min_sample_seconds=0.0, train_min_sample_seconds=0.0,
+    settle_seconds=0.0, peak_seconds=0.01,
 )
 
 
