@@ -39,4 +39,5 @@ def main(argv=None) -> None:
     args, only, threads = parse(argv)
     plan = replace(plans.QUICK if args.quick else plans.FULL, threads=threads)
     command = " ".join(["python -m bench", *(sys.argv[1:] if argv is None else argv)])
-    runner.run(plan, only=only, out_dir=args.out, command=command)
+    result = runner.run(plan, only=only, out_dir=args.out, command=command)
+    sys.exit(1 if result.failed else 0)

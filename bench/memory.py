@@ -23,7 +23,8 @@ def _probe(contender_name, workload, threads) -> dict:
     done = subprocess.run([sys.executable, "-m", "bench.memory_probe", json.dumps(request)],
                           capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"memory probe of {contender_name} failed:\n{done.stderr[-2000:]}")
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"memory probe of {contender_name} on {workload.name} failed: {last}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -46,7 +46,10 @@ class Plan:
         return max(self.threads)
 
     def workload(self, name: str) -> Workload:
-        return next(w for w in self.workloads if w.name == name)
+        for w in self.workloads:
+            if w.name == name:
+                return w
+        raise ValueError(f"no workload named {name!r} in this plan")
 
 
 WORKLOADS = (

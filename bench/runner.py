@@ -8,6 +8,7 @@ from pathlib import Path
 import gradfall as gf
 
 from . import chart, gemm, machine, memory, predict, report, training
+from .table import Section
 
 SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run}
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
@@ -19,6 +20,7 @@ class Result:
     sections: list
     markdown_path: Path
     chart_path: Path
+    failed: list        # keys of the sections that raised
 
 
 def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="") -> Result:
@@ -29,9 +31,13 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="")
         f"- Threads: GEMM at {', '.join(map(str, plan.threads))}; training, predict and memory at "
         f"{plan.train_threads} for every contender"]
     echo("\n".join(machine_lines) + "\n")
-    sections = []
+    sections, failed = [], []
     for key in only:
-        section = SECTIONS[key](plan, peaks) if key == "gemm" else SECTIONS[key](plan)
+        try:
+            section = SECTIONS[key](plan, peaks) if key == "gemm" else SECTIONS[key](plan)
+        except Exception as error:   # the other sections' figures are still worth writing
+            failed.append(key)
+            section = Section(key, f"{key}: failed", [], notes=[f"{type(error).__name__}: {error}"])
         sections.append(section)
         echo(report.section_markdown(section) + "\n")
     machine_lines.append(f"- Run: {stamp}, {time.time() - started:.0f} s"
@@ -49,4 +55,4 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="")
     (out_dir / "latest.md").write_text(markdown)
     echo(report.summary(sections))
     echo(f"Wrote {markdown_path}" + (f" ({chart_note})" if chart_note else f" and {chart_path}"))
-    return Result(markdown, sections, markdown_path, chart_path)
+    return Result(markdown, sections, markdown_path, chart_path, failed)

@@ -23,7 +23,7 @@ def targets(workload) -> dict:
 def _looping(seconds) -> str:
     if not seconds:
         return ""
-    return (f" A sample repeats this (new model, one epoch) until it has lasted "
+    return (f" A sample repeats this (new model, one epoch) until it has lasted at least "
             f"{seconds * 1000:.0f} ms.")
 
 

@@ -35,6 +35,7 @@ def _run(tmp_path, plan=TINY, only=tuple(runner.SECTIONS)):
 
 def test_tiny_run_has_every_row_and_writes_the_report(tmp_path):
     result = _run(tmp_path)
+    assert result.failed == []
     sections = {s.key: s for s in result.sections}
     assert list(sections) == ["gemm", "train", "predict", "memory"]
 
