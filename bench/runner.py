@@ -33,11 +33,13 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="")
     echo("\n".join(machine_lines) + "\n")
     sections, failed = [], []
     for key in only:
+        section_start = time.time()
         try:
             section = SECTIONS[key](plan, peaks) if key == "gemm" else SECTIONS[key](plan)
         except Exception as error:   # the other sections' figures are still worth writing
             failed.append(key)
             section = Section(key, f"{key}: failed", [], notes=[f"{type(error).__name__}: {error}"])
+        section.notes.append(f"Section time: {time.time() - section_start:.0f} s.")
         sections.append(section)
         echo(report.section_markdown(section) + "\n")
     machine_lines.append(f"- Run: {stamp}, {time.time() - started:.0f} s"
