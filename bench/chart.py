@@ -6,6 +6,11 @@ from . import optional
 COLOURS = {"met": "#2a9d55", "short": "#d1495b", "": "#8a8a8a"}
 
 
+def _minor_label(value, _position) -> str:
+    # Labels 2× and 5× (and 0.2×, 0.5×...) so a panel within one decade still has a scale.
+    return f"{value:g}×" if f"{value:.0e}"[0] in "25" else ""
+
+
 def write(sections, path) -> str:
     """Writes the chart; returns a note when it cannot (matplotlib missing, nothing to draw)."""
     matplotlib = optional.load("matplotlib")
@@ -14,6 +19,7 @@ def write(sections, path) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
 
     panels = [s for s in sections if any(r.ratio is not None for r in s.rows)]
     if not panels:
@@ -32,12 +38,14 @@ def write(sections, path) -> str:
         ax.set_yticks(list(ys), [r.label for r in rows], fontsize=7)
         ax.invert_yaxis()
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.xaxis.set_minor_formatter(FuncFormatter(_minor_label))
         ax.set_title(f"{section.title} — {section.ratio_name} (black tick: target)", fontsize=9)
     legend = [Patch(color=COLOURS["met"], label="target met"),
               Patch(color=COLOURS["short"], label="target short"),
               Patch(color=COLOURS[""], label="no target")]
-    axes[0, 0].legend(handles=legend, fontsize=7, loc="lower right")
-    fig.tight_layout()
+    fig.legend(handles=legend, fontsize=8, loc="upper center", ncol=3, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.35 / sum(heights)))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return ""
