@@ -18,19 +18,19 @@ class GradfallNetwork:
     name = "gf.Network"
     package = "gradfall"
 
-    def new(self, w):
+    def new(self, workload):
         """A network with gradfall's seeded initial weights (which the predict section shares)."""
-        return gf.Network(w.layers, activation="relu", output="softmax", loss="cross_entropy",
-                          dtype="float32", seed=0)
+        return gf.Network(workload.layers, activation="relu", output="softmax",
+                          loss="cross_entropy", dtype="float32", seed=0)
 
-    def train_epoch(self, w, X, y):
-        net = self.new(w)
-        net.fit(X, y, epochs=1, batch_size=w.batch,
+    def train_epoch(self, workload, X, y):
+        net = self.new(workload)
+        net.fit(X, y, epochs=1, batch_size=workload.batch,
                 optimizer=gf.SGD(lr=LEARNING_RATE, momentum=MOMENTUM))
         return net
 
-    def with_weights(self, w, weights, biases, X, y):
-        net = self.new(w)
+    def with_weights(self, workload, weights, biases, X, y):
+        net = self.new(workload)
         for W, b, W_new, b_new in zip(net.weights, net.biases, weights, biases):
             W[...], b[...] = W_new, b_new
         return net
@@ -39,11 +39,11 @@ class GradfallNetwork:
         return model.forward(X)
 
 
-def _sklearn_params(w):
+def _sklearn_params(workload):
     # Nesterov off so every contender runs the same plain-momentum update.
-    return dict(hidden_layer_sizes=w.hidden, activation="relu", solver="sgd", alpha=0.0,
+    return dict(hidden_layer_sizes=workload.hidden, activation="relu", solver="sgd", alpha=0.0,
                 learning_rate_init=LEARNING_RATE, momentum=MOMENTUM, nesterovs_momentum=False,
-                batch_size=w.batch, max_iter=1, shuffle=True, random_state=0)
+                batch_size=workload.batch, max_iter=1, shuffle=True, random_state=0)
 
 
 def _fit_one_epoch(estimator, X, y):
@@ -56,15 +56,16 @@ class SklearnMLP:
     name = "scikit-learn"
     package = "sklearn"
 
-    def train_epoch(self, w, X, y):
+    def train_epoch(self, workload, X, y):
         from sklearn.neural_network import MLPClassifier
-        return _fit_one_epoch(MLPClassifier(**_sklearn_params(w)), X, y)
+        return _fit_one_epoch(MLPClassifier(**_sklearn_params(workload)), X, y)
 
-    def with_weights(self, w, weights, biases, X, y):
+    def with_weights(self, workload, weights, biases, X, y):
         # A fit on a few rows sets up classes and float32 layers; then the weights are replaced.
         from sklearn.neural_network import MLPClassifier
-        model = _fit_one_epoch(MLPClassifier(**_sklearn_params(w)), X[:4 * w.classes],
-                               np.arange(4 * w.classes) % w.classes)
+        rows = 4 * workload.classes
+        model = _fit_one_epoch(MLPClassifier(**_sklearn_params(workload)), X[:rows],
+                               np.arange(rows) % workload.classes)
         model.coefs_ = [np.array(W, dtype=np.float32) for W in weights]
         model.intercepts_ = [np.array(b, dtype=np.float32) for b in biases]
         return model
@@ -77,13 +78,14 @@ class GradfallEstimator:
     name = "gradfall.sklearn"
     package = "gradfall.sklearn"
 
-    def train_epoch(self, w, X, y):
+    def train_epoch(self, workload, X, y):
         from gradfall.sklearn import MLPClassifier
-        return _fit_one_epoch(MLPClassifier(**_sklearn_params(w), dtype="float32"), X, y)
+        return _fit_one_epoch(MLPClassifier(**_sklearn_params(workload), dtype="float32"), X, y)
 
-    def with_weights(self, w, weights, biases, X, y):
+    def with_weights(self, workload, weights, biases, X, y):
         from gradfall.sklearn import from_sklearn
-        return from_sklearn(SklearnMLP().with_weights(w, weights, biases, X, y), dtype="float32")
+        fitted = SklearnMLP().with_weights(workload, weights, biases, X, y)
+        return from_sklearn(fitted, dtype="float32")
 
     def predict(self, model, X):
         return model.predict_proba(X)
@@ -93,32 +95,32 @@ class TorchMLP:
     name = "PyTorch"
     package = "torch"
 
-    def _model(self, w):
+    def _model(self, workload):
         import torch
         torch.manual_seed(0)
         layers = []
-        for n_in, n_out in zip(w.layers[:-2], w.layers[1:-1]):
+        for n_in, n_out in zip(workload.layers[:-2], workload.layers[1:-1]):
             layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
-        layers.append(torch.nn.Linear(w.layers[-2], w.layers[-1]))
+        layers.append(torch.nn.Linear(workload.layers[-2], workload.layers[-1]))
         return torch.nn.Sequential(*layers)
 
-    def train_epoch(self, w, X, y):
+    def train_epoch(self, workload, X, y):
         import torch
-        model = self._model(w)
+        model = self._model(workload)
         optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=MOMENTUM)
         loss_fn = torch.nn.CrossEntropyLoss()
         X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
         order = torch.randperm(X.shape[0], generator=torch.Generator().manual_seed(0))
-        for start in range(0, X.shape[0], w.batch):
-            batch = order[start:start + w.batch]
+        for start in range(0, X.shape[0], workload.batch):
+            batch = order[start:start + workload.batch]
             optimizer.zero_grad(set_to_none=True)
             loss_fn(model(X_t[batch]), y_t[batch]).backward()
             optimizer.step()
         return model
 
-    def with_weights(self, w, weights, biases, X, y):
+    def with_weights(self, workload, weights, biases, X, y):
         import torch
-        model = self._model(w)
+        model = self._model(workload)
         linears = [m for m in model if isinstance(m, torch.nn.Linear)]
         with torch.no_grad():
             for linear, W, b in zip(linears, weights, biases):

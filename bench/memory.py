@@ -28,8 +28,8 @@ def _probe(contender_name, workload, threads) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _row(workload, name, m, target_mib) -> Row:
-    x, base, before, peak = m["x_bytes"], m["baseline"], m["before_fit"], m["peak"]
+def _row(workload, name, measured, target_mib) -> Row:
+    x, base, before, peak = (measured[k] for k in ("x_bytes", "baseline", "before_fit", "peak"))
     goal, text = None, ""
     if name == "gf.Network" and workload.name == TARGET_WORKLOAD:
         goal = (x + target_mib * MIB) / x
@@ -52,12 +52,12 @@ def run(plan) -> Section:
         workload = plan.workload(name)
         for c in chosen:
             try:
-                m = _probe(c.name, workload, plan.train_threads)
+                measured = _probe(c.name, workload, plan.train_threads)
             except RuntimeError as error:   # one broken contender should not sink the run
                 section.notes.append(str(error))
                 continue
-            methods.add(m["method"])
-            section.rows.append(_row(workload, c.name, m, plan.memory_target_mib))
+            methods.add(measured["method"])
+            section.rows.append(_row(workload, c.name, measured, plan.memory_target_mib))
     section.notes += [
         "Each fit (one epoch, as in the training section) runs in a fresh Python process. "
         "Baseline: RSS after the imports and a tiny warm-up fit (which loads lazy modules and "
