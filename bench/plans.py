@@ -1,0 +1,79 @@
+"""What a run measures: GEMM shapes, training workloads, repeats (full, quick, or a custom plan)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Workload:
+    """An MLP classification job: n samples of d features, ReLU hidden layers, softmax output."""
+    name: str
+    n: int
+    d: int
+    hidden: tuple
+    classes: int
+    batch: int
+
+    @property
+    def layers(self) -> list:
+        return [self.d, *self.hidden, self.classes]
+
+    def describe(self) -> str:
+        hidden = ",".join(str(h) for h in self.hidden)
+        return (f"n={self.n}, d={self.d}, hidden ({hidden}), {self.classes} classes, "
+                f"batch {self.batch}")
+
+
+@dataclass(frozen=True)
+class Plan:
+    gemm_shapes: tuple                  # (M, K, N): A is M x K, B is K x N
+    gemm_dtypes: tuple = ("float32", "float64")
+    scalar_max_dim: int = 512           # the scalar path is too slow to time above this
+    workloads: tuple = ()
+    memory_workloads: tuple = ()        # names of workloads whose fit memory is probed
+    memory_contenders: tuple = None     # names of contenders probed (None: all installed)
+    repeats: int = 7                    # timed samples per contender (the median is reported)
+    train_repeats: int = 5
+    min_sample_seconds: float = 0.05    # a GEMM or predict sample loops until it lasts this long
+    train_min_sample_seconds: float = 0.25   # a small epoch (~20 ms) is too short alone
+    settle_seconds: float = 0.12        # idle gap between samples: OpenBLAS workers spin ~0.1 s
+    peak_seconds: float = 0.2           # duration of each FMA-peak measurement
+    threads: tuple = (1, 2)             # GEMM thread counts; the largest is used for the rest
+    memory_target_mib: float = 64.0
+
+    @property
+    def train_threads(self) -> int:
+        return max(self.threads)
+
+    def workload(self, name: str) -> Workload:
+        for w in self.workloads:
+            if w.name == name:
+                return w
+        raise ValueError(f"no workload named {name!r} in this plan")
+
+
+WORKLOADS = (
+    Workload("small", n=20000, d=64, hidden=(64,), classes=10, batch=32),
+    Workload("medium", n=20000, d=784, hidden=(256, 128), classes=10, batch=128),
+    Workload("large", n=10000, d=784, hidden=(1024, 1024), classes=10, batch=256),
+)
+
+FULL = Plan(
+    gemm_shapes=((64, 784, 256), (128, 784, 256), (256, 256, 256),
+                 (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048)),
+    workloads=WORKLOADS,
+    memory_workloads=("small", "medium", "large"),
+)
+
+# Same networks on a tenth of the samples; GEMM only at the two smallest shapes.
+QUICK = Plan(
+    gemm_shapes=((64, 784, 256), (256, 256, 256)),
+    workloads=tuple(replace(w, n=w.n // 10) for w in WORKLOADS),
+    memory_workloads=("medium",),
+    repeats=3,
+    train_repeats=2,
+    min_sample_seconds=0.01,
+    train_min_sample_seconds=0.0,
+    settle_seconds=0.0,
+    peak_seconds=0.05,
+)

@@ -1,0 +1,69 @@
+"""Interleaved timing: warm every contender up, then time them in turn (A B C, B C A, ...) and
+keep the median, so a slow spell of a shared machine hits all contenders alike."""
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+
+@dataclass
+class Timed:
+    """One contender: ``run`` is timed; ``before`` (untimed) runs ahead of each call."""
+    name: str
+    run: Callable[[], object]
+    before: Optional[Callable[[], object]] = None
+
+
+@dataclass
+class Timing:
+    samples: list          # seconds per call, one per repeat
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    @property
+    def spread(self) -> float:
+        """(max - min) / median: how noisy the samples were."""
+        return (max(self.samples) - min(self.samples)) / self.median if self.median > 0 else 0.0
+
+
+def _call(contender: Timed, number: int) -> float:
+    if contender.before is not None:
+        contender.before()
+    start = time.perf_counter()
+    for _ in range(number):
+        contender.run()
+    return (time.perf_counter() - start) / number
+
+
+def interleaved(contenders, repeats: int, min_sample_seconds: float = 0.0,
+                settle_seconds: float = 0.0) -> dict:
+    """{name: Timing} for each contender after one untimed warm-up call each.
+
+    A sample repeats a call enough times to last ``min_sample_seconds`` (the count comes from the
+    warm-up); the starting contender rotates each round to cancel any drift within a round."""
+    contenders = list(contenders)
+    numbers = {}
+    for c in contenders:
+        warm = _call(c, 1)
+        numbers[c.name] = max(1, math.ceil(min_sample_seconds / warm)) if warm > 0 else 1
+    samples = {c.name: [] for c in contenders}
+    for round_index in range(repeats):
+        shift = round_index % len(contenders)
+        for c in contenders[shift:] + contenders[:shift]:
+            if settle_seconds:
+                time.sleep(settle_seconds)
+            samples[c.name].append(_call(c, numbers[c.name]))
+    return {name: Timing(s) for name, s in samples.items()}
+
+
+def describe(repeats: int, settle_seconds: float) -> str:
+    """The method in one sentence, for a section's notes."""
+    gap = (f", with {settle_seconds * 1000:.0f} ms idle before each sample so the previous "
+           "contender's worker threads stop spinning" if settle_seconds else "")
+    return (f"Median of {repeats} interleaved repeats (contenders in turn, rotating the first) "
+            f"after a warm-up call each{gap}.")
