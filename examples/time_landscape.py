@@ -1,9 +1,10 @@
 """How long a loss landscape takes: a 51x51 surface of a 784-256-128-10 network over 10 000
 MNIST-sized samples (random pixels; the time does not depend on what the data shows).
 
-    python examples/time_landscape.py [--steps 51] [--samples 10000] [--threads 2]
+    python examples/time_landscape.py [--steps 51] [--samples 10000] [--threads 2] [--out DIR]
 """
 import argparse
+import os
 import time
 
 import numpy as np
@@ -17,6 +18,7 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="a 5x5 grid over 500 samples")
+    parser.add_argument("--out", default=None, help="also draw the surface into DIR")
     args = parser.parse_args(argv)
     if args.quick:
         args.steps, args.samples = 5, 500
@@ -33,6 +35,10 @@ def main(argv=None):
           f"{gf.get_num_threads()} threads, {gf.get_isa()}: grid {result.seconds:.2f} s "
           f"({result.seconds / points * 1e3:.1f} ms per point), {total:.2f} s in all")
     print(f"centre {result.center:.6f} vs net.loss {result.center_loss:.6f}")
+    if args.out is not None:
+        path = os.path.join(args.out, "time_landscape.png")
+        gf.plot.landscape(result, path, title="784-256-128-10, untrained")
+        print(f"figure written to {os.path.abspath(path)}")
 
 
 if __name__ == "__main__":
