@@ -90,12 +90,13 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
       const double* c = coeffs + i * K;
       T* th = theta[w].data();
       combine(center, directions, K, P, c, b0, P, th);  // b_0 and the tail; W_0 is not needed
+      // In T, one direction at a time, so the loops vectorise; at c = 0 z is the centre's exactly.
       std::vector<T>& z = z1[w];
-      z.resize(rows * n1);
-      for (int64_t j = 0; j < rows * n1; ++j) {
-        double v = products[0][j];
-        for (int64_t k = 0; k < K; ++k) v += c[k] * static_cast<double>(products[k + 1][j]);
-        z[j] = static_cast<T>(v);
+      z.assign(products[0].begin(), products[0].begin() + rows * n1);
+      for (int64_t k = 0; k < K; ++k) {
+        const T ck = static_cast<T>(c[k]);
+        const T* product = products[k + 1].data();
+        for (int64_t j = 0; j < rows * n1; ++j) z[j] += ck * product[j];
       }
       bias_activation_forward<T>(spec.acts[0], static_cast<T>(spec.slopes[0]), th + b0, z.data(),
                                  rows, n1, !outer_parallel);

@@ -32,7 +32,7 @@ def build_parser():
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument("--config", action="store_true",
                         help="print the build configuration (ISA, threads) and exit")
-    parser.add_argument("--epochs", dest="demo_epochs", type=int, default=150,
+    parser.add_argument("--epochs", dest="demo_epochs", type=int, default=150, metavar="N",
                         help="epochs of the demo (default 150)")
     parser.add_argument("--no-plots", action="store_true", help="demo without the PNG files")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
