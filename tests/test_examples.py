@@ -10,6 +10,9 @@ import gradfall
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[1] / "examples"
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(gradfall.__file__))
+# One thread: the quick sizes are tiny, and a shared CI machine makes thread barriers costly.
+CHILD_ENV = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
+             "PYTHONPATH": os.pathsep.join([PACKAGE_PARENT, os.environ.get("PYTHONPATH", "")])}
 SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
 
 
@@ -24,8 +27,7 @@ def test_example_runs_quickly(script, tmp_path):
     pytest.importorskip("matplotlib")
     done = subprocess.run([sys.executable, str(EXAMPLES / script), "--quick", "--out",
                            str(tmp_path)], capture_output=True, text=True, timeout=120,
-                          cwd=tmp_path, env={**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": os.pathsep.join(
-                              [PACKAGE_PARENT, os.environ.get("PYTHONPATH", "")])})
+                          cwd=tmp_path, env=CHILD_ENV)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     if script != "time_landscape.py":
