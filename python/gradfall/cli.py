@@ -5,8 +5,8 @@
     gradfall predict model.gfnet data.csv [-o out.csv]
     gradfall landscape model.gfnet data.csv [--target COL] -o landscape.png
 
-Every user error (a bad CSV, a bad flag, a missing file) is one line on stderr and exit status 2
-(1 for a failure while running); never a traceback.
+Every user error is one line on stderr and a non-zero exit status, never a traceback: 2 for a
+bad flag, 1 for anything found while running (a bad CSV, a missing or corrupt file).
 """
 from __future__ import annotations
 
