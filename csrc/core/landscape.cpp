@@ -1,32 +1,125 @@
 #include "core/landscape.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <vector>
 
 #include "core/dispatch.h"
 
 namespace gradfall {
+namespace {
 
+constexpr int64_t kBlockRows = 2048;  // the row chunk evaluate_cost uses, so the centre matches it
+
+// theta[p] = center[p] + sum_k c[k] * directions[k][p] for p in [begin, end), summed in double.
 template <typename T>
-void losses_at(const ModelSpec& spec, const T* center, const T* directions, int64_t n_directions,
-               const double* coeffs, int64_t n_points, const T* X, int64_t n, const Targets<T>& y,
-               double* out) {
+void combine(const T* center, const T* directions, int64_t n_directions, int64_t P, const double* c,
+             int64_t begin, int64_t end, T* theta) {
+  for (int64_t p = begin; p < end; ++p) {
+    double v = center[p];
+    for (int64_t k = 0; k < n_directions; ++k) v += c[k] * static_cast<double>(directions[k * P + p]);
+    theta[p] = static_cast<T>(v);
+  }
+}
+
+// Every point evaluated from scratch: used when the first-layer shortcut does not pay.
+template <typename T>
+void losses_direct(const ModelSpec& spec, const T* center, const T* directions, int64_t K,
+                   const double* coeffs, int64_t n_points, const T* X, int64_t n,
+                   const Targets<T>& y, double* out) {
   const int64_t P = spec.n_params();
-  // Few points: run them one after another with threaded kernels instead.
   const bool outer_parallel = n_points >= num_threads() && num_threads() > 1;
 #pragma omp parallel num_threads(num_threads()) if (outer_parallel)
   {
     std::vector<T> theta(P);
 #pragma omp for schedule(dynamic, 1)
     for (int64_t i = 0; i < n_points; ++i) {
-      for (int64_t p = 0; p < P; ++p) {
-        double v = center[p];
-        for (int64_t k = 0; k < n_directions; ++k)
-          v += coeffs[i * n_directions + k] * static_cast<double>(directions[k * P + p]);
-        theta[p] = static_cast<T>(v);
-      }
+      combine(center, directions, K, P, coeffs + i * K, 0, P, theta.data());
       out[i] = evaluate_cost<T>(spec, theta.data(), X, n, y, 0.0, nullptr, !outer_parallel);
     }
   }
+}
+
+// Layers 1..L-1 as a network of their own: its parameters are the tail of the flat buffer.
+ModelSpec tail_spec(const ModelSpec& spec) {
+  ModelSpec tail = spec;
+  tail.sizes.erase(tail.sizes.begin());
+  tail.acts.erase(tail.acts.begin());
+  tail.slopes.erase(tail.slopes.begin());
+  return tail;
+}
+
+// First-layer shortcut. z_1 = X W_0(theta) is linear in theta, so per row block
+//   X W_0(theta_i) = X W_0(center) + sum_k c_ik X W_0(d_k):
+// K+1 products per block serve every point, and each point only pays for layers 1..L-1.
+template <typename T>
+void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* directions,
+                               int64_t K, const double* coeffs, int64_t n_points, const T* X,
+                               int64_t n, const Targets<T>& y, double* out) {
+  const int64_t P = spec.n_params(), n0 = spec.sizes[0], n1 = spec.sizes[1];
+  const int64_t tail_offset = spec.weight_offset(1), b0 = spec.bias_offset(0);
+  const ModelSpec tail = tail_spec(spec);
+  ModelSpec first{{n0, n1}, {Activation::identity}, {0.0}, spec.loss, 1.0};  // X W, no bias
+  const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
+  const int64_t block = std::min(n, kBlockRows);
+
+  // products[k] = X_block W_0(source k): source 0 is the centre, then each direction.
+  std::vector<std::vector<T>> products(K + 1, std::vector<T>(block * n1));
+  std::vector<T> first_params(n0 * n1 + n1, T(0));
+  const bool outer_parallel = n_points >= num_threads() && num_threads() > 1;
+  const int n_workers = outer_parallel ? num_threads() : 1;
+  std::vector<std::vector<T>> theta(n_workers, std::vector<T>(P)), z1(n_workers);
+  std::vector<Workspace<T>> ws(n_workers);
+  std::fill(out, out + n_points, 0.0);
+
+  for (int64_t start = 0; start < n; start += kBlockRows) {
+    const int64_t rows = std::min(kBlockRows, n - start);
+    for (int64_t k = 0; k <= K; ++k) {
+      const T* source = k == 0 ? center : directions + (k - 1) * P;
+      std::copy(source, source + n0 * n1, first_params.begin());
+      dense_forward<T>(first, 0, first_params.data(), X + start * n0, products[k].data(), rows,
+                       true);
+    }
+    Targets<T> chunk{y.labels ? y.labels + start : nullptr,
+                     y.dense ? y.dense + start * spec.n_out() : nullptr,
+                     y.weights ? y.weights + start : nullptr};
+#pragma omp parallel for schedule(dynamic, 1) num_threads(n_workers) if (outer_parallel)
+    for (int64_t i = 0; i < n_points; ++i) {
+      const int w = outer_parallel ? omp_get_thread_num() : 0;
+      const double* c = coeffs + i * K;
+      T* th = theta[w].data();
+      combine(center, directions, K, P, c, b0, P, th);  // b_0 and the tail; W_0 is not needed
+      // In T, one direction at a time, so the loops vectorise; at c = 0 z is the centre's exactly.
+      std::vector<T>& z = z1[w];
+      z.assign(products[0].begin(), products[0].begin() + rows * n1);
+      for (int64_t k = 0; k < K; ++k) {
+        const T ck = static_cast<T>(c[k]);
+        const T* product = products[k + 1].data();
+        for (int64_t j = 0; j < rows * n1; ++j) z[j] += ck * product[j];
+      }
+      bias_activation_forward<T>(spec.acts[0], static_cast<T>(spec.slopes[0]), th + b0, z.data(),
+                                 rows, n1, !outer_parallel);
+      ws[w].reserve(tail, block);
+      out[i] += network_loss_gradient<T>(tail, th + tail_offset, z.data(), rows, chunk, norm,
+                                         nullptr, false, ws[w], !outer_parallel);
+    }
+  }
+  for (int64_t i = 0; i < n_points; ++i) out[i] = norm > 0 ? out[i] / norm : 0.0;
+}
+
+}  // namespace
+
+template <typename T>
+void losses_at(const ModelSpec& spec, const T* center, const T* directions, int64_t n_directions,
+               const double* coeffs, int64_t n_points, const T* X, int64_t n, const Targets<T>& y,
+               double* out) {
+  // The shortcut needs a hidden layer, and pays when the input is wider than the direction count.
+  if (spec.n_layers() >= 2 && spec.sizes[0] > n_directions + 1 && n > 0)
+    losses_first_layer_shared<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y,
+                                 out);
+  else
+    losses_direct<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y, out);
 }
 
 template void losses_at<float>(const ModelSpec&, const float*, const float*, int64_t,

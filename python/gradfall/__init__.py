@@ -9,7 +9,9 @@ with OpenMP threads) behind a small Python API::
 """
 from . import _core  # noqa: F401  (fails early with a clear message if the build is missing)
 from .config import available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads, show_config
+from . import landscape, plot  # gradfall.landscape.surface(...), gradfall.plot.loss_curve(...)
 from .datasets import make_spirals, make_xor
+from .gradcheck import check_gradients
 from .history import History
 from .layers import Dense
 from .linalg import matmul
@@ -23,4 +25,5 @@ __all__ = [
     "Network", "Dense", "SGD", "Adam", "History", "load", "matmul",
     "set_num_threads", "get_num_threads", "set_isa", "get_isa", "available_isas",
     "show_config", "config", "make_spirals", "make_xor", "__version__",
+    "landscape", "plot", "check_gradients",
 ]

@@ -1,16 +1,23 @@
-"""The main job of ``python -m gradfall``: learn three interleaved spirals from scratch."""
+"""The main job of ``python -m gradfall``: learn three interleaved spirals from scratch, then draw
+the loss curve and the decision boundary into the current directory."""
 from __future__ import annotations
 
+import os
 import time
 
 from .datasets import make_spirals
 from .network import Network
 from .optimizers import Adam
 
+LOSS_CURVE_PNG = "gradfall_loss_curve.png"
+DECISION_BOUNDARY_PNG = "gradfall_decision_boundary.png"
 
-def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print):
-    """Trains a 2-64-64-3 network on generated spirals and prints progress; returns
-    (network, history, training accuracy)."""
+
+def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print, plots=True,
+             directory="."):
+    """Trains a 2-64-64-3 network on generated spirals and prints progress; with ``plots`` (and
+    matplotlib installed) writes the two PNGs to ``directory``. Returns (network, history,
+    training accuracy)."""
     X, y = make_spirals(n_samples=n_samples, n_classes=3, noise=0.15, seed=seed)
     net = Network([2, 64, 64, 3], activation="tanh", output="softmax", loss="cross_entropy",
                   seed=seed)
@@ -25,9 +32,27 @@ def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print):
         return False
 
     history = net.fit(X, y, epochs=epochs, batch_size=32, optimizer=Adam(lr=0.01),
-                      callback=progress)
+                      callback=progress, record_batches=True)
     elapsed = time.perf_counter() - start
     accuracy = net.score(X, y)
     out(f"done in {elapsed:.2f} s: final loss {history.loss[-1]:.4f}, training accuracy "
         f"{accuracy:.3f}")
+    if plots:
+        _draw(net, history, X, y, directory, out)
     return net, history, accuracy
+
+
+def _draw(net, history, X, y, directory, out):
+    from . import plot
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        out("matplotlib is not installed, so no figures: pip install 'gradfall[plot]'")
+        return
+    curve = os.path.abspath(os.path.join(directory, LOSS_CURVE_PNG))
+    boundary = os.path.abspath(os.path.join(directory, DECISION_BOUNDARY_PNG))
+    plot.loss_curve(history, curve, title="Spirals: training loss")
+    plot.decision_boundary(net, X, y, boundary, title="Spirals: what the network learned")
+    out(f"loss curve written to {curve}")
+    out(f"decision boundary written to {boundary}")

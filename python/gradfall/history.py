@@ -42,6 +42,12 @@ class History:
             return np.zeros((0, self._n_layers))
         return np.vstack(self._grad_norms)
 
+    def to_dict(self) -> dict:
+        """Plain lists, ready for ``json.dump``."""
+        return {"loss": list(self.loss), "batch_loss": [b.tolist() for b in self.batch_loss],
+                "val_loss": list(self.val_loss), "val_score": list(self.val_score),
+                "grad_norm": self.grad_norm.tolist()}
+
     @property
     def epochs(self) -> int:
         return len(self.loss)

@@ -115,6 +115,7 @@ class Network:
         self._initialize()
         self.optimizer = None
         self.epochs_trained = 0
+        self.history = None  # the History of the latest fit
 
     # ------------------------------------------------------------------ construction
     def _parse_layers(self, layers, activation, output, leaky_slope):
@@ -287,7 +288,8 @@ class Network:
         record_batches : keep every minibatch's loss in ``history.batch_loss``.
         callback : ``callback(epoch, history)`` after each epoch; returning True stops training.
         verbose : print one line per epoch.
-        Returns the ``History`` (mean training loss per epoch, gradient norms, validation).
+        Returns the ``History`` (mean training loss per epoch, gradient norms, validation), also
+        kept as ``net.history``.
         """
         X = self._check_X(X)
         n = X.shape[0]
@@ -305,6 +307,7 @@ class Network:
         validation = self._check_validation(validation_data)
         self.optimizer = optimizer
         history = History(self.n_layers)
+        self.history = history
         if epochs == 0:
             return history
         state1, state2, step = optimizer._state_for(self.n_params, self.dtype)
@@ -374,6 +377,7 @@ class Network:
             raise ValueError("parameter vector does not match the layer sizes")
         self._make_views()
         self.optimizer = None
+        self.history = None
         self.epochs_trained = int(state.get("epochs_trained", 0))
 
     # ------------------------------------------------------------------ display

@@ -1,0 +1,85 @@
+"""Gradient checking: backpropagation against central finite differences, in float64.
+
+For a parameter θ_p the numerical derivative is ``(L(θ + h e_p) − L(θ − h e_p)) / 2h`` and the
+relative error against backprop's g_p is ``|g_p − n_p| / max(|g_p| + |n_p|, 1e-7)``. Both run on
+a float64 copy of the network, so float32 rounding does not hide (or fake) a wrong gradient.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_int, check_sample_weight
+
+# Below this size a derivative is compared absolutely: finite-difference rounding is ~1e-10.
+_FLOOR = 1e-7
+
+
+@dataclass
+class GradientCheck:
+    """max_error[l]: the largest relative error among the checked weights and bias of layer l;
+    checked[l]: how many of the layer's parameters were compared."""
+
+    max_error: np.ndarray
+    checked: np.ndarray
+
+    @property
+    def worst(self) -> float:
+        return float(self.max_error.max()) if self.max_error.size else 0.0
+
+    def ok(self, tolerance=1e-5) -> bool:
+        return self.worst <= tolerance
+
+    def __str__(self):
+        rows = [f"layer {l}: max relative error {e:.2e} over {c} parameters"
+                for l, (e, c) in enumerate(zip(self.max_error, self.checked))]
+        return "\n".join(rows)
+
+
+def check_gradients(net, X, y, sample_weight=None, eps=1e-6, max_per_layer=64, seed=0):
+    """Compare backpropagated and finite-difference gradients of the cost, layer by layer.
+
+    Every parameter of a layer is checked when the layer has at most ``max_per_layer`` of them,
+    otherwise a seeded random sample of that many (each check costs two forward passes).
+    Returns a ``GradientCheck``; ``result.max_error`` has one entry per layer.
+    """
+    max_per_layer = check_int("max_per_layer", max_per_layer, 1)
+    eps = float(eps)
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(f"eps must be finite and > 0, got {eps}")
+    state = net.__getstate__()
+    state["dtype"] = "float64"
+    wide = type(net).__new__(type(net))
+    wide.__setstate__(state)
+    X = wide._check_X(X)
+    labels_dense = wide._targets(y, X.shape[0])
+    weights = check_sample_weight(sample_weight, X.shape[0], np.float64)
+    _, grad = wide.loss_and_gradient(X, y, sample_weight=weights)
+    rng = np.random.default_rng(seed)
+    errors, counts = [], []
+    for l in range(wide.n_layers):
+        start, stop = wide._spec.weight_offset(l), wide._spec.bias_offset(l) + wide.layer_sizes[l + 1]
+        indices = np.arange(start, stop)
+        if indices.size > max_per_layer:
+            indices = np.sort(rng.choice(indices, size=max_per_layer, replace=False))
+        worst = 0.0
+        for p in indices:
+            numeric = _central_difference(wide, X, labels_dense, weights, p, eps)
+            scale = max(abs(grad[p]) + abs(numeric), _FLOOR)
+            worst = max(worst, abs(grad[p] - numeric) / scale)
+        errors.append(worst)
+        counts.append(indices.size)
+    return GradientCheck(np.array(errors), np.array(counts))
+
+
+def _central_difference(net, X, labels_dense, weights, p, eps):
+    from . import _core
+
+    theta = net.params.copy()
+    labels, dense = labels_dense
+    theta[p] += eps
+    up = _core.loss_and_gradient(net._spec, theta, X, labels, dense, weights, 0.0, False)[0]
+    theta[p] -= 2 * eps
+    down = _core.loss_and_gradient(net._spec, theta, X, labels, dense, weights, 0.0, False)[0]
+    return (up - down) / (2 * eps)

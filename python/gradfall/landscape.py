@@ -1,0 +1,152 @@
+"""Loss landscapes after Li et al. 2017, "Visualizing the Loss Landscape of Neural Nets".
+
+A landscape is the cost along a line or over a plane through the network's parameters θ*::
+
+    line:     f(α)    = L(θ* + α δ)
+    surface:  f(α, β) = L(θ* + α δ + β η)
+
+Random directions are *filter-normalised*: drawn from N(0, 1), then for every neuron j of every
+layer l the direction's incoming weights ``d[:, j]`` are rescaled to the norm of the network's own
+``W_l[:, j]``, so the plot is comparable across networks and layers of any scale. Biases are not
+moved by default (Li et al. zero the direction for biases); ``biases="filter"`` instead treats
+``b_j`` as one more incoming weight of neuron j and normalises ``(W[:, j], b_j)`` together.
+
+Every point is a full forward pass over the data, evaluated in C++ with the points in parallel.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _core
+from ._validation import check_int, check_sample_weight
+
+BIAS_MODES = ("fixed", "filter")
+
+
+@dataclass
+class Landscape:
+    """The cost over a line or a plane through a network's parameters.
+
+    alphas     positions along the first direction, shape (steps,)
+    betas      positions along the second direction (surface), else None
+    losses     (steps,) for a line; (steps, steps) for a surface, ``losses[i, j]`` at
+               ``alpha = alphas[j], beta = betas[i]`` (rows follow beta, as ``np.meshgrid`` and
+               ``plt.contour(alphas, betas, losses)`` expect)
+    center_loss the network's own cost (alpha = beta = 0)
+    directions (k, n_params) flat direction vectors, in the network's dtype
+    seconds    wall time of the grid evaluation
+    """
+
+    alphas: np.ndarray
+    betas: np.ndarray | None
+    losses: np.ndarray
+    center_loss: float
+    directions: np.ndarray
+    kind: str
+    seconds: float = 0.0
+
+    @property
+    def center(self) -> float:
+        """The loss at the centre of the grid (the network itself)."""
+        if self.betas is None:
+            return float(self.losses[int(np.argmin(np.abs(self.alphas)))])
+        mid = self.losses.shape[0] // 2
+        return float(self.losses[mid, mid])
+
+
+def random_direction(net, seed=0, biases="fixed"):
+    """A filter-normalised Gaussian direction, flat like ``net.params``."""
+    if biases not in BIAS_MODES:
+        raise ValueError(f"biases must be one of {', '.join(BIAS_MODES)}, got {biases!r}")
+    rng = np.random.default_rng(seed)
+    direction = np.zeros(net.n_params, dtype=np.float64)
+    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
+        w0, b0 = net._spec.weight_offset(l), net._spec.bias_offset(l)
+        d = rng.standard_normal(W.shape)
+        if biases == "filter":
+            # Each neuron's filter is its column of W with its bias appended as one more row.
+            d = np.vstack([d, rng.standard_normal((1, W.shape[1]))])
+            own = np.vstack([W, b[None, :]]).astype(np.float64)
+        else:
+            own = W.astype(np.float64)
+        d *= np.linalg.norm(own, axis=0) / np.maximum(np.linalg.norm(d, axis=0), 1e-30)
+        direction[w0:w0 + W.size] = d[:W.shape[0]].ravel()
+        if biases == "filter":
+            direction[b0:b0 + b.size] = d[-1]
+    return direction.astype(net.dtype)
+
+
+def line(net, X, y, to=None, steps=51, span=None, seed=0, biases="fixed", sample_weight=None):
+    """The cost along one line through the network's parameters.
+
+    to=None: along a filter-normalised random direction, ``alpha`` in [-span, span]
+    (default span 1.0). ``to`` = another Network of the same shape or a flat parameter vector:
+    the straight line ``θ* + α (θ_to − θ*)``, so alpha 0 is ``net`` and alpha 1 is ``to``,
+    over [-span, 1 + span] (default span 0.5), with 0 and 1 added to the grid if missing.
+    """
+    steps = check_int("steps", steps, 2)
+    if to is None:
+        span = _span(1.0 if span is None else span)
+        direction = random_direction(net, seed=seed, biases=biases)
+        alphas = _symmetric_axis(span, steps)
+    else:
+        span = _span(0.5 if span is None else span, allow_zero=True)
+        target = to.params if hasattr(to, "params") else to
+        target = net._check_params(target)
+        direction = (target.astype(np.float64) - net.params).astype(net.dtype)
+        # 0 and 1 are always grid points: the two networks themselves.
+        alphas = np.union1d(np.linspace(-span, 1.0 + span, steps), [0.0, 1.0])
+    losses, seconds = _losses_at(net, X, y, direction[None, :], alphas[:, None], sample_weight)
+    center_loss = net.loss(X, y, sample_weight=sample_weight)
+    return Landscape(alphas, None, losses, center_loss, direction[None, :], "line", seconds)
+
+
+def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight=None):
+    """The cost over a (steps, steps) grid ``θ* + α δ + β η``, α and β in [-span, span], along two
+    filter-normalised random directions drawn from ``seed``. ``steps`` must be odd so the grid
+    has a centre: ``losses[steps // 2, steps // 2]`` is the network's own cost."""
+    steps = check_int("steps", steps, 3)
+    if steps % 2 == 0:
+        raise ValueError(f"steps must be odd so the grid has a centre, got {steps}")
+    span = _span(span)
+    rng = np.random.default_rng(seed)
+    seeds = rng.integers(0, 2**63 - 1, size=2)
+    directions = np.stack([random_direction(net, seed=int(s), biases=biases) for s in seeds])
+    axis = _symmetric_axis(span, steps)
+    alpha, beta = np.meshgrid(axis, axis)  # rows follow beta
+    coeffs = np.stack([alpha.ravel(), beta.ravel()], axis=1)
+    losses, seconds = _losses_at(net, X, y, directions, coeffs, sample_weight)
+    center_loss = net.loss(X, y, sample_weight=sample_weight)
+    return Landscape(axis, axis.copy(), losses.reshape(steps, steps), center_loss, directions,
+                     "surface", seconds)
+
+
+def _losses_at(net, X, y, directions, coeffs, sample_weight):
+    X = net._check_X(X)
+    labels, dense = net._targets(y, X.shape[0])
+    weights = check_sample_weight(sample_weight, X.shape[0], net.dtype)
+    coeffs = np.ascontiguousarray(coeffs, dtype=np.float64)
+    start = time.perf_counter()
+    losses = _core.losses_at(net._spec, net.params, np.ascontiguousarray(directions), coeffs, X,
+                             labels, dense, weights)
+    return np.asarray(losses), time.perf_counter() - start
+
+
+def _symmetric_axis(span, steps):
+    axis = np.linspace(-span, span, steps)
+    if steps % 2 == 1:
+        axis[steps // 2] = 0.0  # exactly the network itself, not a rounding error away
+    return axis
+
+
+def _span(value, allow_zero=False):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"span must be a number, got {value!r}") from None
+    if not (np.isfinite(value) and (value > 0 or (allow_zero and value == 0))):
+        raise ValueError(f"span must be finite and > 0, got {value}")
+    return value
