@@ -250,12 +250,13 @@ class BaseMLP(BaseEstimator, ABC):
             or list(net.activations)
             != [HIDDEN_ACTIVATIONS[self.activation]] * (len(units) - 2)
             + [OUTPUTS[self.out_activation_][0]]
-            or (seed is not None and getattr(net, "seed", None) != seed)
         ):
             if seed is None:
                 seed = getattr(net, "seed", 0) if net is not None else 0
             net = self._new_network(units, dtype, seed)
             self._net = net
+        elif seed is not None:
+            net.seed = int(seed)  # only the shuffling seed changes: no need to rebuild the net
         weights, biases = net.weights, net.biases
         coefs = list(self.coefs_)
         intercepts = list(self.intercepts_)

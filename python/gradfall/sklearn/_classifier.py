@@ -126,8 +126,19 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        y = self._label_binarizer.transform(y).astype(bool)
-        return X, y
+        return X, self._indicator(y)
+
+    def _indicator(self, y):
+        """Label indicator matrix of y: LabelBinarizer.transform, with a direct path for
+        multiclass targets (transform goes through a sparse matrix, ~1 ms per 20k labels)."""
+        classes = self.classes_
+        if self._label_binarizer.y_type_ == "multiclass" and y.ndim == 1:
+            codes = np.searchsorted(classes, y)
+            if np.array_equal(classes[np.minimum(codes, len(classes) - 1)], y):
+                indicator = np.zeros((y.shape[0], len(classes)), dtype=bool)
+                indicator[np.arange(y.shape[0]), codes] = True
+                return indicator
+        return self._label_binarizer.transform(y).astype(bool)
 
     def _validation_targets(self, y_val):
         return self._label_binarizer.inverse_transform(y_val)
