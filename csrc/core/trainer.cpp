@@ -36,7 +36,6 @@ Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, con
   ws_.reserve(spec_, batch_size_);
   grads_.assign(spec_.n_params(), T(0));
   order_.resize(n_);
-  x_batch_.resize(batch_size_ * spec_.n_in());
   if (y_.labels) labels_batch_.resize(batch_size_);
   if (y_.dense) y_batch_.resize(batch_size_ * spec_.n_out());
   if (y_.weights) w_batch_.resize(batch_size_);
@@ -55,14 +54,14 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
   for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
     const int64_t rows = std::min(batch_size_, n_ - start);
     const T* x = X_ + start * d;
+    const int64_t* x_rows = nullptr;
     Targets<T> y{y_.labels ? y_.labels + start : nullptr, y_.dense ? y_.dense + start * k : nullptr,
                  y_.weights ? y_.weights + start : nullptr};
     if (shuffle) {
-      // Gather the batch by index: X itself is never copied or reordered.
+      // The first layer's GEMM reads the batch's rows of X by index: X is never copied.
       const int64_t* idx = order_.data() + start;
-      for (int64_t i = 0; i < rows; ++i)
-        std::memcpy(x_batch_.data() + i * d, X_ + idx[i] * d, sizeof(T) * d);
-      x = x_batch_.data();
+      x = X_;
+      x_rows = idx;
       if (y_.labels) {
         for (int64_t i = 0; i < rows; ++i) labels_batch_[i] = y_.labels[idx[i]];
         y.labels = labels_batch_.data();
@@ -79,7 +78,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     }
     const double norm = y.weights ? sum_weights(y.weights, rows) : static_cast<double>(rows);
     const double batch_sum = network_loss_gradient<T>(spec_, params_, x, rows, y, norm,
-                                                      grads_.data(), false, ws_, true);
+                                                      grads_.data(), false, ws_, true, x_rows);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     weighted_cost += batch_cost * norm;
