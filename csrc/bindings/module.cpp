@@ -34,6 +34,25 @@ py::array matmul_impl(const py::array& A_in, const py::array& B_in, bool trans_a
   return C;
 }
 
+// The active ISA's element-wise math (exp, log, tanh, sigmoid) on a copy of x, for the tests.
+template <typename T>
+py::array vector_math_impl(const std::string& name, const py::array& x_in) {
+  kernels::MathFn fn;
+  if (name == "exp") fn = kernels::MathFn::exp;
+  else if (name == "log") fn = kernels::MathFn::log;
+  else if (name == "tanh") fn = kernels::MathFn::tanh;
+  else if (name == "sigmoid") fn = kernels::MathFn::sigmoid;
+  else throw py::value_error("unknown function '" + name + "': expected exp, log, tanh or sigmoid");
+  auto x = require<T>(x_in, "x", 1);
+  py::array_t<T> y(x.shape(0));
+  T* out = y.mutable_data();
+  {
+    py::gil_scoped_release release;
+    kernels::pick<T>(active_kernels()).math(fn, x.data(), out, x.shape(0));
+  }
+  return y;
+}
+
 template <typename T>
 bool all_finite_impl(const py::array& a) {
   const T* p = static_cast<const T*>(a.data());
@@ -81,6 +100,9 @@ PYBIND11_MODULE(_core, m) {
     return is_float64(A) ? matmul_impl<double>(A, B, trans_a, trans_b)
                          : matmul_impl<float>(A, B, trans_a, trans_b);
   }, py::arg("A"), py::arg("B"), py::arg("trans_a") = false, py::arg("trans_b") = false);
+  m.def("vector_math", [](const std::string& name, py::array x) {
+    return is_float64(x) ? vector_math_impl<double>(name, x) : vector_math_impl<float>(name, x);
+  }, py::arg("name"), py::arg("x"));
   m.def("all_finite", [](py::array a) {
     if (!(a.flags() & py::array::c_style)) throw py::value_error("array must be C-contiguous");
     if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double>(a);

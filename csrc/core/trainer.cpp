@@ -14,6 +14,17 @@ inline uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// Sum of squares in double with 8 interleaved partial sums (vectorisable, fixed order).
+template <typename T>
+double sum_squares(const T* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(x[i + j]) * static_cast<double>(x[i + j]);
+  for (; i < n; ++i) acc[0] += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
 }  // namespace
 
 void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) {
@@ -85,9 +96,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     if (record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
-      double squares = 0;
-      for (int64_t i = begin; i < end; ++i) squares += static_cast<double>(grads_[i]) * grads_[i];
-      result.grad_norms[l] += std::sqrt(squares);
+      result.grad_norms[l] += std::sqrt(sum_squares(grads_.data() + begin, end - begin));
     }
     if (norm > 0)
       optimizer_step<T>(cfg, params_, grads_.data(), state1_, state2_, spec_.n_params(), *step_,
