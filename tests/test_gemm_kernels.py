@@ -12,14 +12,14 @@ ISAS = gf.available_isas()
 DTYPES = [np.float32, np.float64]
 TRANSPOSES = list(itertools.product([False, True], repeat=2))
 
-# Register tiles are 4x4 (scalar), 6x16 / 6x8 (AVX2), 12x32 / 12x16 (AVX-512); KC is 224-1024
-# and MC several hundred rows, depending on ISA, dtype and the detected caches.
+# Register tiles are 4x4 (scalar), 6x16 / 6x8 (AVX2), 12x32 / 12x16 (AVX-512); with a 1 MiB L2,
+# KC is 1024 and MC 60-128 rows (threads split M into smaller blocks), by ISA and dtype.
 EDGE_SHAPES = [
     (1, 1, 1), (1, 17, 1), (17, 1, 3), (1, 1, 300),
     (3, 5, 7), (4, 4, 4), (5, 3, 2), (6, 16, 8), (7, 17, 9), (11, 31, 5), (12, 32, 1),
     (13, 33, 3), (23, 63, 10), (25, 65, 12), (12, 8, 16), (36, 96, 3),
-    (5, 7, 223), (9, 13, 225), (3, 33, 457), (5, 6, 1025),  # K one off the KC blocks
-    (577, 21, 30), (290, 35, 20),                            # M past one MC block
+    (5, 7, 223), (9, 13, 225), (7, 33, 1023), (13, 40, 1024), (5, 6, 1025),  # K near KC
+    (61, 9, 3), (121, 17, 5), (127, 8, 4), (129, 5, 6), (577, 21, 30), (290, 35, 20),  # M near MC
     (40, 40, 40), (300, 70, 80), (64, 3100, 9),              # in place vs packed, past NC
 ]
 

@@ -46,8 +46,9 @@ AlignedBuffer<T>& thread_buffer(int which) {
   return buffers[which];
 }
 
-// Block sizes from the caches: a KC x NR sliver of B fills ~60% of L1, an MC x KC block of A
-// half of L2, a KC x NC panel of B a quarter of L3.
+// Block sizes from the caches. KC is long (a KC x NR sliver of B fills 1/8 of L2, streamed
+// from there): every extra KC step re-reads and re-writes the C tiles, which costs more than L1
+// misses on B. An MC x KC block of A fills half of L2; a KC x NC panel of B a quarter of L3.
 struct Blocking {
   int64_t kc, mc, nc;
 };
@@ -55,10 +56,11 @@ struct Blocking {
 template <typename T>
 Blocking blocking_for(int mr, int nr) {
   const CacheSizes& cs = cache_sizes();
+  const int64_t s = sizeof(T);
   Blocking b;
-  b.kc = std::clamp<int64_t>(cs.l1 * 6 / 10 / (nr * int64_t(sizeof(T))) / 8 * 8, 64, 1024);
-  b.mc = std::max<int64_t>(cs.l2 / 2 / (b.kc * int64_t(sizeof(T))) / mr * mr, mr);
-  b.nc = std::clamp<int64_t>(cs.l3 / 4 / (b.kc * int64_t(sizeof(T))) / nr * nr, nr, 8192);
+  b.kc = std::clamp<int64_t>(cs.l2 / 8 / (nr * s) / 8 * 8, 128, 1024);
+  b.mc = std::max<int64_t>(cs.l2 / 2 / (b.kc * s) / mr * mr, mr);
+  b.nc = std::clamp<int64_t>(cs.l3 / 4 / (b.kc * s) / nr * nr, nr, 8192);
   return b;
 }
 
@@ -76,11 +78,7 @@ struct Plan {
   bool pack_a, pack_b;
   int64_t mcb, n_iblocks;  // row blocks of C: n_iblocks blocks of mcb rows (the last shorter)
   bool split_rows;         // threads share out row blocks (else B slivers)
-  T* packed_b;             // shared by the team
-  // Row blocks are handed out first come, first served (two counters, one per alternate B
-  // panel), so a thread the OS delays does not hold the other back. Which thread computes a
-  // tile never changes its sums.
-  std::atomic<int64_t>* next_block;
+  std::atomic<int64_t>* next_block;  // the next row block nobody has taken
 };
 
 template <typename T>
@@ -95,46 +93,31 @@ void apply_epilogue(const Plan<T>& P, int64_t i0, int64_t j0, int mv, int nv) {
   }
 }
 
-// One thread's share of the whole product. Threads meet only at the B panel's barriers.
+// Row blocks [ib_begin, ib_end) of C against B slivers part/parts of each panel. The B panel is
+// packed by the thread that uses it, so threads never wait for each other.
 template <typename T>
-void gemm_thread(const Plan<T>& P, int tid, int nt) {
+void gemm_blocks(const Plan<T>& P, int64_t ib_begin, int64_t ib_end, int part, int parts) {
   const GemmShape& s = P.s;
   const int mr = P.uk.mr, nr = P.uk.nr;
   const int64_t M = s.M, N = s.N, K = s.K;
   const Blocking& blk = P.blk;
   T* packed_a = P.pack_a ? thread_buffer<T>(1).get(P.mcb * blk.kc) : nullptr;
-  T* edge_b = !P.pack_b ? thread_buffer<T>(2).get(blk.kc * nr) : nullptr;
+  T* packed_b = thread_buffer<T>(0).get(P.pack_b ? blk.nc * blk.kc : blk.kc * nr);
   int64_t a_off[32];
-  const bool dynamic = nt > 1 && P.split_rows && P.pack_b;
-  int64_t step = 0;
   for (int64_t jc = 0; jc < N; jc += blk.nc) {
     const int64_t nc = std::min(blk.nc, N - jc);
     const int64_t n_slivers = (nc + nr - 1) / nr;
-    const int64_t js_begin = P.split_rows ? 0 : n_slivers * tid / nt;
-    const int64_t js_end = P.split_rows ? n_slivers : n_slivers * (tid + 1) / nt;
-    for (int64_t pc = 0; pc < K; pc += blk.kc, ++step) {
+    const int64_t js_begin = n_slivers * part / parts, js_end = n_slivers * (part + 1) / parts;
+    for (int64_t pc = 0; pc < K; pc += blk.kc) {
       const int64_t kc = std::min(blk.kc, K - pc);
       const bool acc = P.accumulate || pc > 0;
       const bool last = pc + kc == K;
-      if (P.pack_b) {
-        if (nt > 1) {
-#pragma omp barrier
-        }
-        if (dynamic && tid == 0) P.next_block[(step + 1) % 2].store(0, std::memory_order_relaxed);
-        for (int64_t js = n_slivers * tid / nt; js < n_slivers * (tid + 1) / nt; ++js)
+      if (P.pack_b)
+        for (int64_t js = js_begin; js < js_end; ++js)
           pack_b_sliver(s, P.B, P.ldb, pc, kc, jc + js * nr, std::min<int64_t>(nr, nc - js * nr),
-                        nr, P.packed_b + js * nr * kc);
-        if (nt > 1) {
-#pragma omp barrier
-        }
-      }
+                        nr, packed_b + (js - js_begin) * nr * kc);
       bool edge_packed = false;
-      const int64_t ib_begin = P.split_rows ? P.n_iblocks * tid / nt : 0;
-      const int64_t ib_end = P.split_rows ? P.n_iblocks * (tid + 1) / nt : P.n_iblocks;
-      std::atomic<int64_t>& counter = P.next_block[step % 2];
-      for (int64_t ib = dynamic ? counter.fetch_add(1) : ib_begin;
-           dynamic ? ib < P.n_iblocks : ib < ib_end;
-           ib = dynamic ? counter.fetch_add(1) : ib + 1) {
+      for (int64_t ib = ib_begin; ib < ib_end; ++ib) {
         const int64_t ic = ib * P.mcb;
         const int64_t mc = std::min(P.mcb, M - ic);
         const int64_t m_slivers = (mc + mr - 1) / mr;
@@ -151,15 +134,15 @@ void gemm_thread(const Plan<T>& P, int tid, int nt) {
           t.accumulate = acc;
           t.n_valid = nv;
           if (P.pack_b) {
-            t.b = P.packed_b + js * nr * kc;
+            t.b = packed_b + (js - js_begin) * nr * kc;
             t.b_rs = nr;
           } else if (nv == nr) {
             t.b = P.B + pc * P.ldb + j0;
             t.b_rs = P.ldb;
           } else {  // the last, narrow sliver: zero-padded so full-vector loads stay in bounds
-            if (!edge_packed) pack_b_sliver(s, P.B, P.ldb, pc, kc, j0, nv, nr, edge_b);
+            if (!edge_packed) pack_b_sliver(s, P.B, P.ldb, pc, kc, j0, nv, nr, packed_b);
             edge_packed = true;
-            t.b = edge_b;
+            t.b = packed_b;
             t.b_rs = nr;
           }
           for (int64_t is = 0; is < m_slivers; ++is) {
@@ -188,6 +171,21 @@ void gemm_thread(const Plan<T>& P, int tid, int nt) {
   }
 }
 
+// One thread's share. Tall C: row blocks are handed out first come, first served, so a thread
+// the OS delays does not hold the other back; short C: each thread takes a fixed share of the
+// columns. Either way each tile is summed by one thread in the same order.
+template <typename T>
+void gemm_thread(const Plan<T>& P, int tid, int nt) {
+  if (nt == 1) {
+    gemm_blocks(P, 0, P.n_iblocks, 0, 1);
+  } else if (P.split_rows) {
+    for (int64_t ib = P.next_block->fetch_add(1); ib < P.n_iblocks; ib = P.next_block->fetch_add(1))
+      gemm_blocks(P, ib, ib + 1, 0, 1);
+  } else {
+    gemm_blocks(P, 0, P.n_iblocks, tid, nt);
+  }
+}
+
 }  // namespace
 
 template <typename T>
@@ -201,7 +199,7 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
       if (!accumulate) std::fill(C + i * ldc, C + i * ldc + N, T(0));
       if (epilogue) {
         Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, {}, false, false, 0, 0,
-                  false, nullptr, nullptr};
+                  false, nullptr};
         apply_epilogue(P, i, 0, 1, static_cast<int>(N));
       }
     }
@@ -213,22 +211,24 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
                         !omp_in_parallel();
   const int nt = threaded ? num_threads() : 1;
 
-  std::atomic<int64_t> counters[2] = {0, 0};
+  std::atomic<int64_t> next_block{0};
   Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, blk, true, true, 0, 0, true,
-            nullptr, counters};
+            &next_block};
   const int64_t a_bytes = M * K * int64_t(sizeof(T)), b_bytes = K * N * int64_t(sizeof(T));
-  P.pack_a = (s.trans_a && s.a_rows) || a_bytes > kDirectBytes || M > blk.mc;
+  // A is read in place (rows through their gather index) while it fits half of L2 and its row
+  // stride does not alias L1 sets; a gathered A^T has no fixed stride and is always packed.
+  const bool a_aliases = (lda * int64_t(sizeof(T))) % 2048 == 0 && a_bytes > kDirectBytes;
+  P.pack_a = (s.trans_a && s.a_rows) || a_aliases || a_bytes > cache_sizes().l2 / 2;
   P.pack_b = s.trans_b || b_bytes > kDirectBytes;
-  // Row blocks: as many as L2 asks for, rounded up to a multiple of the thread count.
+  // Row blocks: as many as L2 asks for; with threads up to 4 per thread to share out, but no
+  // shorter than ~64 rows, since every block packs its own copy of the B panel.
   int64_t nb = (M + blk.mc - 1) / blk.mc;
   const int64_t m_tiles = (M + mr - 1) / mr;
   P.split_rows = nt == 1 || m_tiles >= 2 * nt;
-  if (P.split_rows && nt > 1) nb = std::min(std::max(nb, 4 * int64_t(nt)), m_tiles);
+  if (P.split_rows && nt > 1)
+    nb = std::max(nb, std::min({4 * int64_t(nt), m_tiles, std::max<int64_t>(nt, M / 64)}));
   P.mcb = ((M + nb - 1) / nb + mr - 1) / mr * mr;
   P.n_iblocks = (M + P.mcb - 1) / P.mcb;
-  if (P.pack_b)
-    P.packed_b = thread_buffer<T>(0).get(std::min(blk.nc, (N + uk.nr - 1) / uk.nr * uk.nr) *
-                                         std::min(blk.kc, K));
   if (nt == 1) {
     gemm_thread(P, 0, 1);
     return;

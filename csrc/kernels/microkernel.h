@@ -23,6 +23,12 @@ void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
   const int64_t b_step = t.b_rs;
   const T* a = t.a;
   const T* b = t.b;
+  // Start fetching the C tile now: its rows are a large stride apart, which no hardware
+  // prefetcher follows, and the k loop is long enough to hide the misses.
+  for (int i = 0; i < t.m_valid; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < (NR * int(sizeof(T)) + 63) / 64; ++j)
+      __builtin_prefetch(reinterpret_cast<const char*>(t.c + i * t.ldc) + 64 * j, 1, 3);
   Reg acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)

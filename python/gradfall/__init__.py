@@ -7,7 +7,15 @@ with OpenMP threads) behind a small Python API::
     net = gf.Network([64, 32, 10], activation="relu", output="softmax", loss="cross_entropy")
     history = net.fit(X, y, epochs=20, batch_size=32, optimizer=gf.SGD(lr=0.05, momentum=0.9))
 """
-from . import _core  # noqa: F401  (fails early with a clear message if the build is missing)
+import os as _os
+
+# Idle OpenMP workers sleep instead of spinning (set OMP_WAIT_POLICY or GOMP_SPINCOUNT to choose
+# otherwise): on cores shared with other work a spinning worker steals the CPU that the next
+# kernel, or another library's threads, needs. Must be set before libgomp loads with _core.
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["OMP_WAIT_POLICY"] = "passive"
+
+from . import _core  # noqa: F401,E402  (fails early with a clear message if the build is missing)
 from .config import available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads, show_config
 from .datasets import make_spirals, make_xor
 from .history import History
