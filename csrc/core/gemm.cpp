@@ -42,7 +42,7 @@ struct AlignedBuffer {
 
 template <typename T>
 AlignedBuffer<T>& thread_buffer(int which) {
-  thread_local AlignedBuffer<T> buffers[3];
+  thread_local AlignedBuffer<T> buffers[3];  // own B panel (or edge sliver), A block, team B panel
   return buffers[which];
 }
 
@@ -78,7 +78,8 @@ struct Plan {
   bool pack_a, pack_b;
   int64_t mcb, n_iblocks;  // row blocks of C: n_iblocks blocks of mcb rows (the last shorter)
   bool split_rows;         // threads share out row blocks (else B slivers)
-  std::atomic<int64_t>* next_block;  // the next row block nobody has taken
+  T* shared_b;                       // the team's B panel (large products), else null
+  std::atomic<int64_t>* next_block;  // two counters: the next row block nobody has taken
 };
 
 template <typename T>
@@ -93,97 +94,138 @@ void apply_epilogue(const Plan<T>& P, int64_t i0, int64_t j0, int mv, int nv) {
   }
 }
 
-// Row blocks [ib_begin, ib_end) of C against B slivers part/parts of each panel. The B panel is
-// packed by the thread that uses it, so threads never wait for each other.
+// One row block ib of C against slivers [js_begin, js_end) of the packed panel (jc, pc) of B;
+// b_panel holds sliver js at (js - js_begin) * nr * kc. A is packed here when the plan says so.
 template <typename T>
-void gemm_blocks(const Plan<T>& P, int64_t ib_begin, int64_t ib_end, int part, int parts) {
+void compute_block(const Plan<T>& P, int64_t ib, int64_t jc, int64_t pc, int64_t kc,
+                   int64_t js_begin, int64_t js_end, const T* b_panel, T* packed_a, T* edge_b,
+                   bool& edge_packed) {
   const GemmShape& s = P.s;
   const int mr = P.uk.mr, nr = P.uk.nr;
-  const int64_t M = s.M, N = s.N, K = s.K;
-  const Blocking& blk = P.blk;
-  T* packed_a = P.pack_a ? thread_buffer<T>(1).get(P.mcb * blk.kc) : nullptr;
-  T* packed_b = thread_buffer<T>(0).get(P.pack_b ? blk.nc * blk.kc : blk.kc * nr);
+  const int64_t M = s.M, N = s.N;
+  const bool acc = P.accumulate || pc > 0;
+  const bool last = pc + kc == s.K;
+  const int64_t ic = ib * P.mcb;
+  const int64_t mc = std::min(P.mcb, M - ic);
+  const int64_t m_slivers = (mc + mr - 1) / mr;
+  if (P.pack_a)
+    for (int64_t is = 0; is < m_slivers; ++is)
+      pack_a_sliver(s, P.A, P.lda, ic + is * mr, std::min<int64_t>(mr, mc - is * mr), pc, kc, mr,
+                    packed_a + is * mr * kc);
   int64_t a_off[32];
-  for (int64_t jc = 0; jc < N; jc += blk.nc) {
-    const int64_t nc = std::min(blk.nc, N - jc);
-    const int64_t n_slivers = (nc + nr - 1) / nr;
-    const int64_t js_begin = n_slivers * part / parts, js_end = n_slivers * (part + 1) / parts;
-    for (int64_t pc = 0; pc < K; pc += blk.kc) {
-      const int64_t kc = std::min(blk.kc, K - pc);
-      const bool acc = P.accumulate || pc > 0;
-      const bool last = pc + kc == K;
-      if (P.pack_b)
-        for (int64_t js = js_begin; js < js_end; ++js)
-          pack_b_sliver(s, P.B, P.ldb, pc, kc, jc + js * nr, std::min<int64_t>(nr, nc - js * nr),
-                        nr, packed_b + (js - js_begin) * nr * kc);
-      bool edge_packed = false;
-      for (int64_t ib = ib_begin; ib < ib_end; ++ib) {
-        const int64_t ic = ib * P.mcb;
-        const int64_t mc = std::min(P.mcb, M - ic);
-        const int64_t m_slivers = (mc + mr - 1) / mr;
-        if (P.pack_a)
-          for (int64_t is = 0; is < m_slivers; ++is)
-            pack_a_sliver(s, P.A, P.lda, ic + is * mr, std::min<int64_t>(mr, mc - is * mr), pc, kc,
-                          mr, packed_a + is * mr * kc);
-        for (int64_t js = js_begin; js < js_end; ++js) {
-          const int64_t j0 = jc + js * nr;
-          const int nv = static_cast<int>(std::min<int64_t>(nr, N - j0));
-          Tile<T> t{};
-          t.k = kc;
-          t.ldc = P.ldc;
-          t.accumulate = acc;
-          t.n_valid = nv;
-          if (P.pack_b) {
-            t.b = packed_b + (js - js_begin) * nr * kc;
-            t.b_rs = nr;
-          } else if (nv == nr) {
-            t.b = P.B + pc * P.ldb + j0;
-            t.b_rs = P.ldb;
-          } else {  // the last, narrow sliver: zero-padded so full-vector loads stay in bounds
-            if (!edge_packed) pack_b_sliver(s, P.B, P.ldb, pc, kc, j0, nv, nr, packed_b);
-            edge_packed = true;
-            t.b = packed_b;
-            t.b_rs = nr;
-          }
-          for (int64_t is = 0; is < m_slivers; ++is) {
-            const int64_t i0 = ic + is * mr;
-            const int mv = static_cast<int>(std::min<int64_t>(mr, M - i0));
-            t.m_valid = mv;
-            t.c = P.C + i0 * P.ldc + j0;
-            if (P.pack_a) {
-              t.a = packed_a + is * mr * kc;
-              P.uk.run_packed(t);
-            } else {
-              for (int i = 0; i < mr; ++i) {
-                const int64_t r = i0 + std::min(i, mv - 1);
-                a_off[i] = s.trans_a ? r + pc * P.lda : (s.a_rows ? s.a_rows[r] : r) * P.lda + pc;
-              }
-              t.a = P.A;
-              t.a_off = a_off;
-              t.a_cs = s.trans_a ? P.lda : 1;
-              P.uk.run_strided(t);
-            }
-            if (last && P.epi) apply_epilogue(P, i0, j0, mv, nv);
-          }
+  for (int64_t js = js_begin; js < js_end; ++js) {
+    const int64_t j0 = jc + js * nr;
+    const int nv = static_cast<int>(std::min<int64_t>(nr, N - j0));
+    Tile<T> t{};
+    t.k = kc;
+    t.ldc = P.ldc;
+    t.accumulate = acc;
+    t.n_valid = nv;
+    if (P.pack_b) {
+      t.b = b_panel + (js - js_begin) * nr * kc;
+      t.b_rs = nr;
+    } else if (nv == nr) {
+      t.b = P.B + pc * P.ldb + j0;
+      t.b_rs = P.ldb;
+    } else {  // the last, narrow sliver: zero-padded so full-vector loads stay in bounds
+      if (!edge_packed) pack_b_sliver(s, P.B, P.ldb, pc, kc, j0, nv, nr, edge_b);
+      edge_packed = true;
+      t.b = edge_b;
+      t.b_rs = nr;
+    }
+    for (int64_t is = 0; is < m_slivers; ++is) {
+      const int64_t i0 = ic + is * mr;
+      const int mv = static_cast<int>(std::min<int64_t>(mr, M - i0));
+      t.m_valid = mv;
+      t.c = P.C + i0 * P.ldc + j0;
+      if (P.pack_a) {
+        t.a = packed_a + is * mr * kc;
+        P.uk.run_packed(t);
+      } else {
+        for (int i = 0; i < mr; ++i) {
+          const int64_t r = i0 + std::min(i, mv - 1);
+          a_off[i] = s.trans_a ? r + pc * P.lda : (s.a_rows ? s.a_rows[r] : r) * P.lda + pc;
         }
+        t.a = P.A;
+        t.a_off = a_off;
+        t.a_cs = s.trans_a ? P.lda : 1;
+        P.uk.run_strided(t);
       }
+      if (last && P.epi) apply_epilogue(P, i0, j0, mv, nv);
     }
   }
 }
 
-// One thread's share. Tall C: row blocks are handed out first come, first served, so a thread
-// the OS delays does not hold the other back; short C: each thread takes a fixed share of the
-// columns. Either way each tile is summed by one thread in the same order.
+// Row blocks [ib_begin, ib_end) against B slivers part/parts of each panel; the thread packs
+// the B slivers it uses itself, so it never waits for another.
+template <typename T>
+void gemm_private_b(const Plan<T>& P, int64_t ib_begin, int64_t ib_end, int part, int parts) {
+  const int nr = P.uk.nr;
+  const Blocking& blk = P.blk;
+  T* packed_a = P.pack_a ? thread_buffer<T>(1).get(P.mcb * blk.kc) : nullptr;
+  const int64_t panel = std::min(blk.nc, (P.s.N + nr - 1) / nr * nr) * std::min(blk.kc, P.s.K);
+  T* packed_b = thread_buffer<T>(0).get(P.pack_b ? panel : blk.kc * nr);
+  for (int64_t jc = 0; jc < P.s.N; jc += blk.nc) {
+    const int64_t nc = std::min(blk.nc, P.s.N - jc);
+    const int64_t n_slivers = (nc + nr - 1) / nr;
+    const int64_t js_begin = n_slivers * part / parts, js_end = n_slivers * (part + 1) / parts;
+    for (int64_t pc = 0; pc < P.s.K; pc += blk.kc) {
+      const int64_t kc = std::min(blk.kc, P.s.K - pc);
+      if (P.pack_b)
+        for (int64_t js = js_begin; js < js_end; ++js)
+          pack_b_sliver(P.s, P.B, P.ldb, pc, kc, jc + js * nr, std::min<int64_t>(nr, nc - js * nr),
+                        nr, packed_b + (js - js_begin) * nr * kc);
+      bool edge_packed = false;
+      for (int64_t ib = ib_begin; ib < ib_end; ++ib)
+        compute_block(P, ib, jc, pc, kc, js_begin, js_end, packed_b, packed_a, packed_b,
+                      edge_packed);
+    }
+  }
+}
+
+// Large products: the team packs each B panel together (two barriers per panel; KC is long, so
+// panels are few), then takes row blocks first come, first served, so a thread the OS delays
+// does not hold the other back. Two counters alternate between consecutive panels.
+template <typename T>
+void gemm_shared_b(const Plan<T>& P, int tid, int nt) {
+  const int nr = P.uk.nr;
+  const Blocking& blk = P.blk;
+  T* packed_a = thread_buffer<T>(1).get(P.mcb * blk.kc);
+  int64_t step = 0;
+  for (int64_t jc = 0; jc < P.s.N; jc += blk.nc) {
+    const int64_t nc = std::min(blk.nc, P.s.N - jc);
+    const int64_t n_slivers = (nc + nr - 1) / nr;
+    for (int64_t pc = 0; pc < P.s.K; pc += blk.kc, ++step) {
+      const int64_t kc = std::min(blk.kc, P.s.K - pc);
+      if (step > 0) {
+#pragma omp barrier
+      }
+      if (tid == 0) P.next_block[(step + 1) % 2].store(0, std::memory_order_relaxed);
+      for (int64_t js = n_slivers * tid / nt; js < n_slivers * (tid + 1) / nt; ++js)
+        pack_b_sliver(P.s, P.B, P.ldb, pc, kc, jc + js * nr, std::min<int64_t>(nr, nc - js * nr),
+                      nr, P.shared_b + js * nr * kc);
+#pragma omp barrier
+      std::atomic<int64_t>& next = P.next_block[step % 2];
+      bool edge_packed = false;
+      for (int64_t ib = next.fetch_add(1); ib < P.n_iblocks; ib = next.fetch_add(1))
+        compute_block<T>(P, ib, jc, pc, kc, 0, n_slivers, P.shared_b, packed_a, nullptr,
+                         edge_packed);
+    }
+  }
+}
+
+// One thread's share. Each tile of C is summed by one thread in the same order whatever the
+// thread count: tall C shares out row blocks, short C fixed shares of the columns.
 template <typename T>
 void gemm_thread(const Plan<T>& P, int tid, int nt) {
-  if (nt == 1) {
-    gemm_blocks(P, 0, P.n_iblocks, 0, 1);
-  } else if (P.split_rows) {
-    for (int64_t ib = P.next_block->fetch_add(1); ib < P.n_iblocks; ib = P.next_block->fetch_add(1))
-      gemm_blocks(P, ib, ib + 1, 0, 1);
-  } else {
-    gemm_blocks(P, 0, P.n_iblocks, tid, nt);
-  }
+  if (nt == 1)
+    gemm_private_b(P, 0, P.n_iblocks, 0, 1);
+  else if (P.shared_b)
+    gemm_shared_b(P, tid, nt);
+  else if (P.split_rows)
+    gemm_private_b(P, P.n_iblocks * tid / nt, P.n_iblocks * (tid + 1) / nt, 0, 1);
+  else
+    gemm_private_b(P, 0, P.n_iblocks, tid, nt);
 }
 
 }  // namespace
@@ -199,7 +241,7 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
       if (!accumulate) std::fill(C + i * ldc, C + i * ldc + N, T(0));
       if (epilogue) {
         Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, {}, false, false, 0, 0,
-                  false, nullptr};
+                  false, nullptr, nullptr};
         apply_epilogue(P, i, 0, 1, static_cast<int>(N));
       }
     }
@@ -211,22 +253,27 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
                         !omp_in_parallel();
   const int nt = threaded ? num_threads() : 1;
 
-  std::atomic<int64_t> next_block{0};
+  std::atomic<int64_t> next_block[2] = {0, 0};
   Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, blk, true, true, 0, 0, true,
-            &next_block};
+            nullptr, next_block};
   const int64_t a_bytes = M * K * int64_t(sizeof(T)), b_bytes = K * N * int64_t(sizeof(T));
   // A is read in place (rows through their gather index) while it fits half of L2 and its row
   // stride does not alias L1 sets; a gathered A^T has no fixed stride and is always packed.
   const bool a_aliases = (lda * int64_t(sizeof(T))) % 2048 == 0 && a_bytes > kDirectBytes;
   P.pack_a = (s.trans_a && s.a_rows) || a_aliases || a_bytes > cache_sizes().l2 / 2;
   P.pack_b = s.trans_b || b_bytes > kDirectBytes;
-  // Row blocks: as many as L2 asks for; with threads up to 4 per thread to share out, but no
-  // shorter than ~64 rows, since every block packs its own copy of the B panel.
+  // Threads split rows when C is tall, else columns (column shares each re-pack A, which is
+  // small for batch-sized M). Row blocks share one B panel packed by the team when A is packed
+  // too (a large product), else each thread packs its own B and takes a fixed run of blocks.
   int64_t nb = (M + blk.mc - 1) / blk.mc;
   const int64_t m_tiles = (M + mr - 1) / mr;
-  P.split_rows = nt == 1 || m_tiles >= 2 * nt;
-  if (P.split_rows && nt > 1)
-    nb = std::max(nb, std::min({4 * int64_t(nt), m_tiles, std::max<int64_t>(nt, M / 64)}));
+  P.split_rows = nt == 1 || (m_tiles >= 2 * nt && (!P.pack_b || M >= N || M >= 256 * nt));
+  if (nt > 1 && P.split_rows) {
+    nb = std::max(nb, std::min<int64_t>(4 * nt, m_tiles));
+    if (P.pack_a && P.pack_b)
+      P.shared_b = thread_buffer<T>(2).get(std::min(blk.nc, (N + uk.nr - 1) / uk.nr * uk.nr) *
+                                           std::min(blk.kc, K));
+  }
   P.mcb = ((M + nb - 1) / nb + mr - 1) / mr * mr;
   P.n_iblocks = (M + P.mcb - 1) / P.mcb;
   if (nt == 1) {

@@ -9,11 +9,12 @@ with OpenMP threads) behind a small Python API::
 """
 import os as _os
 
-# Idle OpenMP workers sleep instead of spinning (set OMP_WAIT_POLICY or GOMP_SPINCOUNT to choose
-# otherwise): on cores shared with other work a spinning worker steals the CPU that the next
-# kernel, or another library's threads, needs. Must be set before libgomp loads with _core.
+# Idle OpenMP workers spin only briefly (~10k iterations) before sleeping, unless
+# OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise: long enough to catch the next kernel of the
+# same batch step without a futex wake-up, short enough not to steal a core that other work (or
+# another library's threads) needs. Must be set before libgomp loads with _core.
 if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
-    _os.environ["OMP_WAIT_POLICY"] = "passive"
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
 
 from . import _core  # noqa: F401,E402  (fails early with a clear message if the build is missing)
 from .config import available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads, show_config
