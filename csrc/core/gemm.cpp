@@ -214,12 +214,35 @@ void gemm_shared_b(const Plan<T>& P, int tid, int nt) {
   }
 }
 
+// Products with a single (jc, pc) panel: each thread packs the whole B panel for itself and
+// takes row blocks first come, first served, with no barrier at all. A thread that starts late
+// (the OS ran something else) finds the blocks taken and the team does not wait for it.
+template <typename T>
+void gemm_single_panel(const Plan<T>& P) {
+  std::atomic<int64_t>& next = P.next_block[0];
+  int64_t ib = next.fetch_add(1);
+  if (ib >= P.n_iblocks) return;
+  const int nr = P.uk.nr;
+  const int64_t N = P.s.N, K = P.s.K;
+  const int64_t n_slivers = (N + nr - 1) / nr;
+  T* packed_a = thread_buffer<T>(1).get(P.mcb * K);
+  T* packed_b = thread_buffer<T>(0).get(n_slivers * nr * K);
+  for (int64_t js = 0; js < n_slivers; ++js)
+    pack_b_sliver(P.s, P.B, P.ldb, 0, K, js * nr, std::min<int64_t>(nr, N - js * nr), nr,
+                  packed_b + js * nr * K);
+  bool edge_packed = false;
+  for (; ib < P.n_iblocks; ib = next.fetch_add(1))
+    compute_block<T>(P, ib, 0, 0, K, 0, n_slivers, packed_b, packed_a, nullptr, edge_packed);
+}
+
 // One thread's share. Each tile of C is summed by one thread in the same order whatever the
 // thread count: tall C shares out row blocks, short C fixed shares of the columns.
 template <typename T>
 void gemm_thread(const Plan<T>& P, int tid, int nt) {
   if (nt == 1)
     gemm_private_b(P, 0, P.n_iblocks, 0, 1);
+  else if (P.shared_b && P.s.K <= P.blk.kc && P.s.N <= P.blk.nc)
+    gemm_single_panel(P);
   else if (P.shared_b)
     gemm_shared_b(P, tid, nt);
   else if (P.split_rows)
