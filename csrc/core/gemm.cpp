@@ -79,6 +79,7 @@ struct Plan {
   int64_t mcb, n_iblocks;  // row blocks of C: n_iblocks blocks of mcb rows (the last shorter)
   bool split_rows;         // threads share out row blocks (else B slivers)
   T* shared_b;                       // the team's B panel (large products), else null
+  T* shared_a;                       // the team's packed A (batch-sized products), else null
   std::atomic<int64_t>* next_block;  // two counters: the next row block nobody has taken
 };
 
@@ -99,7 +100,7 @@ void apply_epilogue(const Plan<T>& P, int64_t i0, int64_t j0, int mv, int nv) {
 template <typename T>
 void compute_block(const Plan<T>& P, int64_t ib, int64_t jc, int64_t pc, int64_t kc,
                    int64_t js_begin, int64_t js_end, const T* b_panel, T* packed_a, T* edge_b,
-                   bool& edge_packed) {
+                   bool& edge_packed, bool a_ready = false) {
   const GemmShape& s = P.s;
   const int mr = P.uk.mr, nr = P.uk.nr;
   const int64_t M = s.M, N = s.N;
@@ -108,7 +109,7 @@ void compute_block(const Plan<T>& P, int64_t ib, int64_t jc, int64_t pc, int64_t
   const int64_t ic = ib * P.mcb;
   const int64_t mc = std::min(P.mcb, M - ic);
   const int64_t m_slivers = (mc + mr - 1) / mr;
-  if (P.pack_a)
+  if (P.pack_a && !a_ready)
     for (int64_t is = 0; is < m_slivers; ++is)
       pack_a_sliver(s, P.A, P.lda, ic + is * mr, std::min<int64_t>(mr, mc - is * mr), pc, kc, mr,
                     packed_a + is * mr * kc);
@@ -235,6 +236,29 @@ void gemm_single_panel(const Plan<T>& P) {
     compute_block<T>(P, ib, 0, 0, K, 0, n_slivers, packed_b, packed_a, nullptr, edge_packed);
 }
 
+// Batch-sized products split by columns with a single panel: the team packs all of A once
+// (one barrier), then each thread packs and uses its own share of the B slivers.
+template <typename T>
+void gemm_columns_shared_a(const Plan<T>& P, int tid, int nt) {
+  const int mr = P.uk.mr, nr = P.uk.nr;
+  const int64_t M = P.s.M, N = P.s.N, K = P.s.K;
+  const int64_t m_tiles = (M + mr - 1) / mr;
+  for (int64_t is = m_tiles * tid / nt; is < m_tiles * (tid + 1) / nt; ++is)
+    pack_a_sliver(P.s, P.A, P.lda, is * mr, std::min<int64_t>(mr, M - is * mr), 0, K, mr,
+                  P.shared_a + is * mr * K);
+  const int64_t n_slivers = (N + nr - 1) / nr;
+  const int64_t js_begin = n_slivers * tid / nt, js_end = n_slivers * (tid + 1) / nt;
+  T* packed_b = thread_buffer<T>(0).get((js_end - js_begin) * nr * K);
+  for (int64_t js = js_begin; js < js_end; ++js)
+    pack_b_sliver(P.s, P.B, P.ldb, 0, K, js * nr, std::min<int64_t>(nr, N - js * nr), nr,
+                  packed_b + (js - js_begin) * nr * K);
+#pragma omp barrier
+  bool edge_packed = false;
+  for (int64_t ib = 0; ib < P.n_iblocks; ++ib)
+    compute_block<T>(P, ib, 0, 0, K, js_begin, js_end, packed_b, P.shared_a + ib * P.mcb * K,
+                     nullptr, edge_packed, true);
+}
+
 // One thread's share. Each tile of C is summed by one thread in the same order whatever the
 // thread count: tall C shares out row blocks, short C fixed shares of the columns.
 template <typename T>
@@ -247,6 +271,8 @@ void gemm_thread(const Plan<T>& P, int tid, int nt) {
     gemm_shared_b(P, tid, nt);
   else if (P.split_rows)
     gemm_private_b(P, P.n_iblocks * tid / nt, P.n_iblocks * (tid + 1) / nt, 0, 1);
+  else if (P.shared_a)
+    gemm_columns_shared_a(P, tid, nt);
   else
     gemm_private_b(P, 0, P.n_iblocks, tid, nt);
 }
@@ -264,7 +290,7 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
       if (!accumulate) std::fill(C + i * ldc, C + i * ldc + N, T(0));
       if (epilogue) {
         Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, {}, false, false, 0, 0,
-                  false, nullptr, nullptr};
+                  false, nullptr, nullptr, nullptr};
         apply_epilogue(P, i, 0, 1, static_cast<int>(N));
       }
     }
@@ -278,7 +304,7 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
 
   std::atomic<int64_t> next_block[2] = {0, 0};
   Plan<T> P{s, A, B, lda, ldb, C, ldc, accumulate, epilogue, uk, blk, true, true, 0, 0, true,
-            nullptr, next_block};
+            nullptr, nullptr, next_block};
   const int64_t a_bytes = M * K * int64_t(sizeof(T)), b_bytes = K * N * int64_t(sizeof(T));
   // A is read in place (rows through their gather index) while it fits half of L2 and its row
   // stride does not alias L1 sets; a gathered A^T has no fixed stride and is always packed.
@@ -297,6 +323,8 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
       P.shared_b = thread_buffer<T>(2).get(std::min(blk.nc, (N + uk.nr - 1) / uk.nr * uk.nr) *
                                            std::min(blk.kc, K));
   }
+  if (nt > 1 && !P.split_rows && P.pack_a && P.pack_b && K <= blk.kc && N <= blk.nc)
+    P.shared_a = thread_buffer<T>(2).get((M + mr - 1) / mr * mr * K);
   P.mcb = ((M + nb - 1) / nb + mr - 1) / mr * mr;
   P.n_iblocks = (M + P.mcb - 1) / P.mcb;
   if (nt == 1) {

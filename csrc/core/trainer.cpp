@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/dispatch.h"
+
 namespace gradfall {
 namespace {
 
@@ -23,6 +25,22 @@ double sum_squares(const T* x, int64_t n) {
     for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(x[i + j]) * static_cast<double>(x[i + j]);
   for (; i < n; ++i) acc[0] += static_cast<double>(x[i]) * static_cast<double>(x[i]);
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Sum of squares of x[0..n) in fixed chunks whose partial sums are added in chunk order: the
+// same bits for any thread count, and large layers are shared between the threads.
+template <typename T>
+double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) {
+  constexpr int64_t kChunk = 1 << 14;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  partial.resize(chunks);
+  const bool threaded = chunks >= 8 && num_threads() > 1;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
+  for (int64_t c = 0; c < chunks; ++c)
+    partial[c] = sum_squares(x + c * kChunk, std::min(kChunk, n - c * kChunk));
+  double total = 0;
+  for (int64_t c = 0; c < chunks; ++c) total += partial[c];
+  return total;
 }
 
 }  // namespace
@@ -96,7 +114,8 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     if (record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
-      result.grad_norms[l] += std::sqrt(sum_squares(grads_.data() + begin, end - begin));
+      result.grad_norms[l] +=
+          std::sqrt(chunked_sum_squares(grads_.data() + begin, end - begin, norm_partials_));
     }
     if (norm > 0)
       optimizer_step<T>(cfg, params_, grads_.data(), state1_, state2_, spec_.n_params(), *step_,

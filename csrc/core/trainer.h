@@ -39,6 +39,7 @@ class Trainer {
   Workspace<T> ws_;
   std::vector<T> grads_, y_batch_, w_batch_;
   std::vector<int64_t> labels_batch_, order_;
+  std::vector<double> norm_partials_;
 };
 
 // Seeded Fisher-Yates permutation of 0..n-1 (splitmix64), the same on every platform.
