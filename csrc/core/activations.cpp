@@ -8,6 +8,7 @@ namespace gradfall {
 namespace {
 
 constexpr int64_t kParallelElements = 1 << 15;
+constexpr int64_t kParallelSoftmaxElements = 1 << 12;  // an exp and a row reduction per element
 
 template <typename T>
 void softmax_backward_row(const T* a, T* d, int64_t cols) {
@@ -47,7 +48,9 @@ void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t 
                              bool parallel) {
   const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   const kernels::MapOp op = map_op(act);
-  const bool threaded = parallel && rows * cols >= kParallelElements && num_threads() > 1;
+  const int64_t min_parallel =
+      act == Activation::softmax ? kParallelSoftmaxElements : kParallelElements;
+  const bool threaded = parallel && rows * cols >= min_parallel && num_threads() > 1;
 #pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
   for (int64_t i = 0; i < rows; ++i) {
     T* row = z + i * cols;
