@@ -70,7 +70,8 @@ def test_bitwise_identical_for_one_and_two_threads(isa, dtype):
     rng = np.random.default_rng(3)
     # Each threaded path: columns with in-place A, columns with a team-packed A, rows with a
     # private B, rows sharing one B panel (single and several KC panels), a gathered-free mix.
-    shapes = [(200, 300, 257), (37, 700, 450), (200, 600, 700), (600, 41, 230), (700, 300, 500),
+    shapes = [(200, 300, 257), (37, 700, 450), (200, 600, 512), (200, 600, 700), (600, 41, 230),
+              (700, 300, 500),
               (300, 200, 1100), (129, 129, 129)]
     if isa == "scalar":
         shapes = shapes[-1:]
