@@ -2,7 +2,6 @@
 // zero-padded layout the micro-kernel streams. Transposes and row gathers are resolved here.
 #pragma once
 #include <cstdint>
-#include <cstring>
 
 #include "core/gemm.h"
 
@@ -43,10 +42,11 @@ template <typename T>
 void pack_b_sliver(const GemmShape& s, const T* B, int64_t ldb, int64_t p0, int64_t kc,
                    int64_t j0, int64_t nv, int nr, T* out) {
   if (!s.trans_b) {
+    // Rows of NR elements: an inline loop the compiler vectorises beats a memcpy call per row.
     for (int64_t p = 0; p < kc; ++p) {
-      const T* src = B + (p0 + p) * ldb + j0;
-      T* dst = out + p * nr;
-      std::memcpy(dst, src, sizeof(T) * nv);
+      const T* __restrict src = B + (p0 + p) * ldb + j0;
+      T* __restrict dst = out + p * nr;
+      for (int64_t j = 0; j < nv; ++j) dst[j] = src[j];
       for (int64_t j = nv; j < nr; ++j) dst[j] = T(0);
     }
     return;
