@@ -77,7 +77,7 @@ struct Plan {
   Blocking blk;
   bool pack_a, pack_b;
   int64_t mcb, n_iblocks;  // row blocks of C: n_iblocks blocks of mcb rows (the last shorter)
-  bool split_rows;         // threads share out row blocks (else B slivers)
+  bool split_rows;         // threads share out row blocks (else fixed shares of B slivers)
   T* shared_b;                       // the team's B panel (large products), else null
   T* shared_a;                       // the team's packed A (batch-sized products), else null
   std::atomic<int64_t>* next_block;  // two counters: the next row block nobody has taken
