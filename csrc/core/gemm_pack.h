@@ -25,14 +25,14 @@ void pack_a_sliver(const GemmShape& s, const T* A, int64_t lda, int64_t i0, int6
       for (; i < mv; ++i) dst[i] = src[i];
       for (; i < mr; ++i) dst[i] = T(0);
     }
-  } else {
-    for (int64_t i = 0; i < mr; ++i) {
-      if (i < mv) {
-        const T* src = a_row(s, A, lda, i0 + i) + p0;
-        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = src[p];
-      } else {
-        for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = T(0);
-      }
+    return;
+  }
+  for (int64_t i = 0; i < mr; ++i) {
+    if (i < mv) {
+      const T* src = a_row(s, A, lda, i0 + i) + p0;
+      for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = src[p];
+    } else {
+      for (int64_t p = 0; p < kc; ++p) out[p * mr + i] = T(0);
     }
   }
 }
@@ -51,15 +51,21 @@ void pack_b_sliver(const GemmShape& s, const T* B, int64_t ldb, int64_t p0, int6
     }
     return;
   }
-  // Transposed: read each stored row once, in blocks of 8 rows so the writes stay in cache.
-  for (int64_t jb = 0; jb < nr; jb += 8) {
-    const int64_t jn = jb + 8 <= nr ? 8 : nr - jb;
+  // Transposed: 8 stored rows side by side, so each step writes a contiguous run of 8.
+  int64_t jb = 0;
+  for (; jb + 8 <= nv; jb += 8) {
+    const T* r = B + (j0 + jb) * ldb + p0;
     for (int64_t p = 0; p < kc; ++p) {
       T* dst = out + p * nr + jb;
-      for (int64_t j = 0; j < jn; ++j)
-        dst[j] = jb + j < nv ? B[(j0 + jb + j) * ldb + p0 + p] : T(0);
+      for (int64_t j = 0; j < 8; ++j) dst[j] = r[j * ldb + p];
     }
   }
+  for (; jb < nv; ++jb) {
+    const T* r = B + (j0 + jb) * ldb + p0;
+    for (int64_t p = 0; p < kc; ++p) out[p * nr + jb] = r[p];
+  }
+  for (int64_t p = 0; p < kc && nv < nr; ++p)
+    for (int64_t j = nv; j < nr; ++j) out[p * nr + j] = T(0);
 }
 
 }  // namespace gradfall
