@@ -215,7 +215,7 @@ void gemm_shared_b(const Plan<T>& P, int tid, int nt) {
   }
 }
 
-// Products with a single (jc, pc) panel: each thread packs the whole B panel for itself and
+// Products with one (jc, pc) panel of at most 1 MiB: each thread packs the whole B for itself and
 // takes row blocks first come, first served, with no barrier at all. A thread that starts late
 // (the OS ran something else) finds the blocks taken and the team does not wait for it.
 template <typename T>
@@ -265,7 +265,8 @@ template <typename T>
 void gemm_thread(const Plan<T>& P, int tid, int nt) {
   if (nt == 1)
     gemm_private_b(P, 0, P.n_iblocks, 0, 1);
-  else if (P.shared_b && P.s.K <= P.blk.kc && P.s.N <= P.blk.nc)
+  else if (P.shared_b && P.s.K <= P.blk.kc && P.s.N <= P.blk.nc &&
+           P.s.K * P.s.N * int64_t(sizeof(T)) <= (int64_t(1) << 20))
     gemm_single_panel(P);
   else if (P.shared_b)
     gemm_shared_b(P, tid, nt);
