@@ -69,9 +69,10 @@ def test_k_zero_gives_zeros(isa, dtype):
 def test_bitwise_identical_for_one_and_two_threads(isa, dtype):
     rng = np.random.default_rng(3)
     # Each threaded path: columns with A in place or packed once for the team, rows with a
-    # private B, rows sharing one B panel (single and several KC panels), a small mix.
+    # private B, rows with one B panel each thread packs, rows sharing a team-packed B panel
+    # (one and several KC panels), a small mix.
     shapes = [(200, 300, 257), (37, 700, 450), (200, 600, 512), (200, 600, 700), (600, 41, 230),
-              (700, 300, 500), (300, 200, 1100), (129, 129, 129)]
+              (700, 300, 500), (700, 600, 600), (300, 200, 1100), (129, 129, 129)]
     if isa == "scalar":
         shapes = shapes[-1:]
     for (M, N, K), (ta, tb) in itertools.product(shapes, TRANSPOSES):
