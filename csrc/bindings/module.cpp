@@ -1,6 +1,7 @@
 // The _core extension: configuration, matmul, and the network entry points (bind_network.cpp).
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -34,16 +35,46 @@ py::array matmul_impl(const py::array& A_in, const py::array& B_in, bool trans_a
   return C;
 }
 
+// The active ISA's element-wise math (exp, log, tanh, sigmoid) on a copy of x, for the tests.
 template <typename T>
-bool all_finite_impl(const py::array& a) {
-  const T* p = static_cast<const T*>(a.data());
-  const int64_t n = a.size();
-  bool ok = true;
+py::array vector_math_impl(const std::string& name, const py::array& x_in) {
+  kernels::MathFn fn;
+  if (name == "exp") fn = kernels::MathFn::exp;
+  else if (name == "log") fn = kernels::MathFn::log;
+  else if (name == "tanh") fn = kernels::MathFn::tanh;
+  else if (name == "sigmoid") fn = kernels::MathFn::sigmoid;
+  else throw py::value_error("unknown function '" + name + "': expected exp, log, tanh or sigmoid");
+  auto x = require<T>(x_in, "x", 1);
+  py::array_t<T> y(x.shape(0));
+  T* out = y.mutable_data();
   {
     py::gil_scoped_release release;
-    for (int64_t i = 0; i < n; ++i) ok &= std::isfinite(p[i]);
+    kernels::pick<T>(active_kernels()).math(fn, x.data(), out, x.shape(0));
   }
-  return ok;
+  return y;
+}
+
+// Finite iff the exponent bits are not all ones: an integer test the compiler vectorises (an
+// OR reduction needs no reassociation of floating-point sums). Chunks are shared by threads.
+template <typename T, typename Bits>
+bool all_finite_impl(const py::array& a) {
+  static_assert(sizeof(T) == sizeof(Bits), "bit pattern type must match");
+  const Bits* p = static_cast<const Bits*>(a.data());
+  const int64_t n = a.size();
+  const Bits exponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
+  int bad = 0;
+  {
+    py::gil_scoped_release release;
+    const bool threaded = n >= (int64_t(1) << 20) && num_threads() > 1;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded) reduction(| : bad)
+    for (int64_t c = 0; c < (n + 65535) / 65536; ++c) {
+      const int64_t end = std::min<int64_t>(n, (c + 1) * 65536);
+      Bits hit = 0;
+      for (int64_t i = c * 65536; i < end; ++i) hit |= Bits((p[i] & exponent) == exponent);
+      bad |= hit != 0;
+    }
+  }
+  return bad == 0;
 }
 
 }  // namespace
@@ -81,10 +112,13 @@ PYBIND11_MODULE(_core, m) {
     return is_float64(A) ? matmul_impl<double>(A, B, trans_a, trans_b)
                          : matmul_impl<float>(A, B, trans_a, trans_b);
   }, py::arg("A"), py::arg("B"), py::arg("trans_a") = false, py::arg("trans_b") = false);
+  m.def("vector_math", [](const std::string& name, py::array x) {
+    return is_float64(x) ? vector_math_impl<double>(name, x) : vector_math_impl<float>(name, x);
+  }, py::arg("name"), py::arg("x"));
   m.def("all_finite", [](py::array a) {
     if (!(a.flags() & py::array::c_style)) throw py::value_error("array must be C-contiguous");
-    if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double>(a);
-    if (py::isinstance<py::array_t<float>>(a)) return all_finite_impl<float>(a);
+    if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double, uint64_t>(a);
+    if (py::isinstance<py::array_t<float>>(a)) return all_finite_impl<float, uint32_t>(a);
     throw py::type_error("all_finite expects float32 or float64");
   });
   bind_network(m);

@@ -2,9 +2,14 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/kernels.h"
+
 namespace gradfall {
 
 enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
+
+// The element-wise kernel op for an activation (softmax is not element-wise: identity).
+kernels::MapOp map_op(Activation act);
 
 // z <- f(z + b) row by row (b may be null: no bias); softmax normalises each row.
 template <typename T>
@@ -15,5 +20,9 @@ void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t 
 template <typename T>
 void activation_backward(Activation act, T slope, const T* a, T* dA_to_dZ, int64_t rows,
                          int64_t cols, bool parallel);
+
+// One row of softmax in place, exp through the active ISA's kernel.
+template <typename T>
+void softmax_row(T* z, int64_t cols);
 
 }  // namespace gradfall

@@ -1,7 +1,9 @@
 // GEMM driver in the Goto/BLIS style: C (M x N) = [C +] op(A) (M x K) * op(B) (K x N), row-major.
-// Transposes are read by the packing routines, never materialised.
+// Transposes (and a row gather of A) are read by the packing routines, never materialised.
 #pragma once
 #include <cstdint>
+
+#include "kernels/kernels.h"
 
 namespace gradfall {
 
@@ -9,6 +11,18 @@ struct GemmShape {
   bool trans_a;   // A is stored K x M (row stride lda) when true, else M x K
   bool trans_b;   // B is stored N x K (row stride ldb) when true, else K x N
   int64_t M, N, K;
+  // Stored row r of A is A + a_rows[r] * lda (a shuffled batch read in place); null = identity.
+  const int64_t* a_rows = nullptr;
+};
+
+// Applied to each tile of C once its sum is complete, by the thread that owns the tile.
+template <typename T>
+struct GemmEpilogue {
+  kernels::MapOp op = kernels::MapOp::identity;
+  T slope = 0;
+  const T* bias = nullptr;     // C = f(C + bias[j])          (forward layer)
+  const T* grad_of = nullptr;  // C *= f'(z), a = grad_of     (backward, row stride ld_grad)
+  int64_t ld_grad = 0;
 };
 
 // parallel=false keeps the call on the calling thread (used inside outer parallel loops).
@@ -16,6 +30,6 @@ struct GemmShape {
 // depend on the thread count.
 template <typename T>
 void gemm(const GemmShape& shape, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
-          int64_t ldc, bool accumulate, bool parallel);
+          int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue = nullptr);
 
 }  // namespace gradfall

@@ -14,6 +14,51 @@ inline T sign(T v) {
   return static_cast<T>((v > T(0)) - (v < T(0)));
 }
 
+// Cross-entropy of softmax(z) against a label or a target distribution, in double.
+template <typename T>
+double softmax_xent(const T* z, int64_t k, const int64_t* label, const T* y) {
+  double peak = z[0];
+  for (int64_t j = 1; j < k; ++j) peak = std::max(peak, static_cast<double>(z[j]));
+  double sum_exp = 0;
+  for (int64_t j = 0; j < k; ++j) sum_exp += std::exp(z[j] - peak);
+  const double lse = peak + std::log(sum_exp);
+  if (label) return lse - z[*label];
+  double mass = 0, dot = 0;
+  for (int64_t j = 0; j < k; ++j) {
+    mass += y[j];
+    dot += static_cast<double>(y[j]) * z[j];
+  }
+  return lse * mass - dot;
+}
+
+// Softmax, its cross-entropy and the gradient c*scale*(softmax(z)*mass - y) in one pass over z:
+// the exponentials land in d (through the ISA's exp kernel) and are normalised in place.
+template <typename T>
+double softmax_xent_grad(T c, const T* z, int64_t k, const int64_t* label, const T* y, T scale,
+                         T* d) {
+  const T peak = *std::max_element(z, z + k);
+  for (int64_t j = 0; j < k; ++j) d[j] = z[j] - peak;
+  kernels::pick<T>(active_kernels()).math(kernels::MathFn::exp, d, d, k);
+  double sum_exp = 0;
+  for (int64_t j = 0; j < k; ++j) sum_exp += d[j];
+  const double lse = static_cast<double>(peak) + std::log(sum_exp);
+  const T inv = static_cast<T>(1.0 / sum_exp);
+  if (label) {
+    const T g = c * scale;
+    for (int64_t j = 0; j < k; ++j) d[j] = g * (d[j] * inv);
+    d[*label] -= g;
+    return lse - z[*label];
+  }
+  double mass = 0, dot = 0;
+  for (int64_t j = 0; j < k; ++j) {
+    mass += y[j];
+    dot += static_cast<double>(y[j]) * z[j];
+  }
+  const T m = static_cast<T>(mass);
+  for (int64_t j = 0; j < k; ++j) d[j] = c * (d[j] * inv * m - y[j]) * scale;
+  return lse * mass - dot;
+}
+
 // Computes one row's loss (without the weight) and, if d is set, scale * dloss/dz into d.
 template <typename T>
 double row_loss(Loss loss, Activation out_act, T c, const T* z, const T* a, int64_t k,
@@ -50,30 +95,9 @@ double row_loss(Loss loss, Activation out_act, T c, const T* z, const T* a, int6
         if (d) d[j] = c * (a[j] - y[j]) * scale;
       }
       break;
-    case Loss::cross_entropy: {
-      double peak = z[0];
-      for (int64_t j = 1; j < k; ++j) peak = std::max(peak, static_cast<double>(z[j]));
-      double sum_exp = 0;
-      for (int64_t j = 0; j < k; ++j) sum_exp += std::exp(z[j] - peak);
-      const double lse = peak + std::log(sum_exp);
-      if (label) {
-        total = lse - z[*label];
-        if (d) {
-          for (int64_t j = 0; j < k; ++j) d[j] = c * a[j] * scale;
-          d[*label] -= c * scale;
-        }
-      } else {
-        double mass = 0, dot = 0;
-        for (int64_t j = 0; j < k; ++j) {
-          mass += y[j];
-          dot += static_cast<double>(y[j]) * z[j];
-        }
-        total = lse * mass - dot;
-        if (d)
-          for (int64_t j = 0; j < k; ++j) d[j] = c * (a[j] * static_cast<T>(mass) - y[j]) * scale;
-      }
+    case Loss::cross_entropy:
+      total = d ? softmax_xent_grad(c, z, k, label, y, scale, d) : softmax_xent(z, k, label, y);
       break;
-    }
   }
   return static_cast<double>(c) * total;
 }

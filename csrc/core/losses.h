@@ -16,7 +16,8 @@ struct Targets {
   const T* weights = nullptr;       // per-sample weights, nullptr = all ones
 };
 
-// Returns sum_i w_i * loss_i over the rows. When dZ is not null, writes
+// Returns sum_i w_i * loss_i over the rows (a is not read by cross_entropy, which computes the
+// softmax from z itself). When dZ is not null, writes
 // dZ = d(sum_i w_i loss_i / norm) / dz, a (rows x k) block.
 template <typename T>
 double output_loss(Loss loss, Activation out_act, T output_scale, const T* z, const T* a,

@@ -46,55 +46,69 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
 
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel) {
+                   int64_t rows, bool parallel, const int64_t* x_rows) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   const T* W = params + spec.weight_offset(l);
-  const T* b = params + spec.bias_offset(l);
-  gemm<T>({false, false, rows, n_out, n_in}, a_prev, n_in, W, n_out, a_out, n_out, false, parallel);
-  bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), b, a_out, rows, n_out,
-                             parallel);
+  GemmEpilogue<T> epi;
+  epi.op = map_op(spec.acts[l]);
+  epi.slope = static_cast<T>(spec.slopes[l]);
+  epi.bias = params + spec.bias_offset(l);
+  GemmShape shape{false, false, rows, n_out, n_in, x_rows};
+  gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi);
+  if (spec.acts[l] == Activation::softmax)
+    bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, n_out, parallel);
 }
 
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
-                    const T* dZ, T* grads, T* dA_prev, int64_t rows, bool accumulate,
-                    bool parallel) {
+                    const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
+                    bool parallel, const int64_t* x_rows) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   T* dW = grads + spec.weight_offset(l);
   T* db = grads + spec.bias_offset(l);
-  gemm<T>({true, false, n_in, n_out, rows}, a_prev, n_in, dZ, n_out, dW, n_out, accumulate,
-          parallel);
-  // Column sums in row order: each column has one owner, so the order never changes.
+  GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
+  gemm<T>(dw_shape, a_prev, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
+  // Column sums in row order with the ISA's vector add: the order never depends on threads.
+  const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   if (!accumulate) std::fill(db, db + n_out, T(0));
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < n_out; ++j) db[j] += dZ[i * n_out + j];
-  if (dA_prev) {
+  for (int64_t i = 0; i < rows; ++i) uk.bias_map(kernels::MapOp::identity, T(0), dZ + i * n_out, db, n_out);
+  if (dZ_prev) {
+    // dZ_prev = (dZ W^T) * f'(z_prev): the derivative is applied to each tile while it is hot.
     const T* W = params + spec.weight_offset(l);
-    gemm<T>({false, true, rows, n_in, n_out}, dZ, n_out, W, n_out, dA_prev, n_in, false, parallel);
+    GemmEpilogue<T> epi;
+    epi.op = map_op(spec.acts[l - 1]);
+    epi.slope = static_cast<T>(spec.slopes[l - 1]);
+    epi.grad_of = a_prev;
+    epi.ld_grad = n_in;
+    gemm<T>({false, true, rows, n_in, n_out}, dZ, n_out, W, n_out, dZ_prev, n_in, false, parallel,
+            epi.op == kernels::MapOp::identity ? nullptr : &epi);
   }
 }
 
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                     Workspace<T>& ws, bool parallel) {
+                     Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output) {
   const int64_t L = spec.n_layers();
   const T* input = X;
   for (int64_t l = 0; l < L; ++l) {
+    const int64_t* gather = l == 0 ? x_rows : nullptr;
     T* out = ws.a[l + 1].data();
     if (l + 1 == L) {
       // Keep the logits: stable losses are computed from z, not from f(z).
       const int64_t n_out = spec.n_out();
       const T* W = params + spec.weight_offset(l);
-      const T* b = params + spec.bias_offset(l);
+      GemmEpilogue<T> epi;
+      epi.bias = params + spec.bias_offset(l);
       T* z = ws.z_out.data();
-      gemm<T>({false, false, rows, n_out, spec.sizes[l]}, input, spec.sizes[l], W, n_out, z, n_out,
-              false, parallel);
-      bias_activation_forward<T>(Activation::identity, T(0), b, z, rows, n_out, parallel);
-      std::memcpy(out, z, sizeof(T) * rows * n_out);
-      bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out, rows,
-                                 n_out, parallel);
+      GemmShape shape{false, false, rows, n_out, spec.sizes[l], gather};
+      gemm<T>(shape, input, spec.sizes[l], W, n_out, z, n_out, false, parallel, &epi);
+      if (want_output) {
+        std::memcpy(out, z, sizeof(T) * rows * n_out);
+        bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out,
+                                   rows, n_out, parallel);
+      }
     } else {
-      dense_forward<T>(spec, l, params, input, out, rows, parallel);
+      dense_forward<T>(spec, l, params, input, out, rows, parallel, gather);
     }
     input = out;
   }
@@ -103,9 +117,11 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
 template <typename T>
 double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                              const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel) {
+                             Workspace<T>& ws, bool parallel, const int64_t* x_rows) {
   const int64_t L = spec.n_layers();
-  network_forward<T>(spec, params, X, rows, ws, parallel);
+  // Cross-entropy computes its softmax from the logits itself (fused with its gradient).
+  const bool need_output = spec.loss != Loss::cross_entropy;
+  network_forward<T>(spec, params, X, rows, ws, parallel, x_rows, need_output);
   T* dZ = ws.delta.data();
   const double total =
       output_loss<T>(spec.loss, spec.acts.back(), static_cast<T>(spec.output_scale),
@@ -114,11 +130,10 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X,
   if (!grads) return total;
   for (int64_t l = L - 1; l >= 0; --l) {
     const T* a_prev = l == 0 ? X : ws.a[l].data();
-    T* dA_prev = l == 0 ? nullptr : ws.delta_prev.data();
-    dense_backward<T>(spec, l, params, a_prev, dZ, grads, dA_prev, rows, accumulate, parallel);
+    T* dZ_prev = l == 0 ? nullptr : ws.delta_prev.data();
+    dense_backward<T>(spec, l, params, a_prev, dZ, grads, dZ_prev, rows, accumulate, parallel,
+                      l == 0 ? x_rows : nullptr);
     if (l > 0) {
-      activation_backward<T>(spec.acts[l - 1], static_cast<T>(spec.slopes[l - 1]), a_prev, dA_prev,
-                             rows, spec.sizes[l], parallel);
       std::swap(ws.delta, ws.delta_prev);
       dZ = ws.delta.data();
     }
@@ -187,14 +202,14 @@ void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t
 #define GRADFALL_INSTANTIATE(T)                                                                   \
   template struct Workspace<T>;                                                                   \
   template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
-                                 bool);                                                           \
+                                 bool, const int64_t*);                                           \
   template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
-                                  T*, int64_t, bool, bool);                                       \
+                                  T*, int64_t, bool, bool, const int64_t*);                       \
   template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
-                                   bool);                                                         \
+                                   bool, const int64_t*, bool);                                   \
   template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
                                            const Targets<T>&, double, T*, bool, Workspace<T>&,    \
-                                           bool);                                                 \
+                                           bool, const int64_t*);                                 \
   template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
   template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
                                    const Targets<T>&, double, T*, bool);                          \

@@ -36,28 +36,34 @@ struct Workspace {
   void reserve(const ModelSpec& spec, int64_t rows);
 };
 
-// z = a_prev W + b, a = f(z)
+// x_rows: the batch is rows x_rows[0..rows) of X, read in place (null: the first `rows` rows);
+// it only applies where a_prev is X.
+
+// z = a_prev W + b, a = f(z): bias and activation fused into the GEMM's epilogue.
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel);
+                   int64_t rows, bool parallel, const int64_t* x_rows = nullptr);
 
-// dW (+)= a_prev^T dZ, db (+)= colsum dZ, and dA_prev = dZ W^T when dA_prev is not null.
+// dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0),
+// dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative applied in the GEMM epilogue.
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
-                    const T* dZ, T* grads, T* dA_prev, int64_t rows, bool accumulate,
-                    bool parallel);
+                    const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
+                    bool parallel, const int64_t* x_rows = nullptr);
 
-// Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and ws.z_out).
+// Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and the logits
+// in ws.z_out; with want_output=false only the logits are computed).
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                     Workspace<T>& ws, bool parallel);
+                     Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
+                     bool want_output = true);
 
 // One batch: forward, output loss, backward. Returns sum_i w_i loss_i. grads (+)= d(cost)/dparams
 // where cost = sum_i w_i loss_i / norm.
 template <typename T>
 double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                              const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel);
+                             Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr);
 
 // sklearn-style L2 on weights only: returns 0.5*l2*sum W^2 / norm and adds l2*W/norm to grads.
 template <typename T>

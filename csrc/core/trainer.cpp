@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/dispatch.h"
+
 namespace gradfall {
 namespace {
 
@@ -12,6 +14,33 @@ inline uint64_t splitmix64(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+// Sum of squares in double with 8 interleaved partial sums (vectorisable, fixed order).
+template <typename T>
+double sum_squares(const T* x, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(x[i + j]) * static_cast<double>(x[i + j]);
+  for (; i < n; ++i) acc[0] += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Sum of squares of x[0..n) in fixed chunks whose partial sums are added in chunk order: the
+// same bits for any thread count, and large layers are shared between the threads.
+template <typename T>
+double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) {
+  constexpr int64_t kChunk = 1 << 14;
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  partial.resize(chunks);
+  const bool threaded = chunks >= 8 && num_threads() > 1;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
+  for (int64_t c = 0; c < chunks; ++c)
+    partial[c] = sum_squares(x + c * kChunk, std::min(kChunk, n - c * kChunk));
+  double total = 0;
+  for (int64_t c = 0; c < chunks; ++c) total += partial[c];
+  return total;
 }
 
 }  // namespace
@@ -36,7 +65,6 @@ Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, con
   ws_.reserve(spec_, batch_size_);
   grads_.assign(spec_.n_params(), T(0));
   order_.resize(n_);
-  x_batch_.resize(batch_size_ * spec_.n_in());
   if (y_.labels) labels_batch_.resize(batch_size_);
   if (y_.dense) y_batch_.resize(batch_size_ * spec_.n_out());
   if (y_.weights) w_batch_.resize(batch_size_);
@@ -55,14 +83,14 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
   for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
     const int64_t rows = std::min(batch_size_, n_ - start);
     const T* x = X_ + start * d;
+    const int64_t* x_rows = nullptr;
     Targets<T> y{y_.labels ? y_.labels + start : nullptr, y_.dense ? y_.dense + start * k : nullptr,
                  y_.weights ? y_.weights + start : nullptr};
     if (shuffle) {
-      // Gather the batch by index: X itself is never copied or reordered.
+      // The first layer's GEMM reads the batch's rows of X by index: X is never copied.
       const int64_t* idx = order_.data() + start;
-      for (int64_t i = 0; i < rows; ++i)
-        std::memcpy(x_batch_.data() + i * d, X_ + idx[i] * d, sizeof(T) * d);
-      x = x_batch_.data();
+      x = X_;
+      x_rows = idx;
       if (y_.labels) {
         for (int64_t i = 0; i < rows; ++i) labels_batch_[i] = y_.labels[idx[i]];
         y.labels = labels_batch_.data();
@@ -79,16 +107,15 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     }
     const double norm = y.weights ? sum_weights(y.weights, rows) : static_cast<double>(rows);
     const double batch_sum = network_loss_gradient<T>(spec_, params_, x, rows, y, norm,
-                                                      grads_.data(), false, ws_, true);
+                                                      grads_.data(), false, ws_, true, x_rows);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     weighted_cost += batch_cost * norm;
     if (record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
-      double squares = 0;
-      for (int64_t i = begin; i < end; ++i) squares += static_cast<double>(grads_[i]) * grads_[i];
-      result.grad_norms[l] += std::sqrt(squares);
+      result.grad_norms[l] +=
+          std::sqrt(chunked_sum_squares(grads_.data() + begin, end - begin, norm_partials_));
     }
     if (norm > 0)
       optimizer_step<T>(cfg, params_, grads_.data(), state1_, state2_, spec_.n_params(), *step_,

@@ -1,5 +1,6 @@
 // The training loop: whole epochs of shuffled minibatches (forward, backward, update) in C++.
-// Workspace, gradient buffer and batch buffers are allocated once per Trainer (once per fit).
+// Workspace, gradient buffer and batch buffers are allocated once per Trainer (once per fit);
+// the rows of X are read by index, never gathered.
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -36,8 +37,9 @@ class Trainer {
   T* state2_;
   int64_t* step_;
   Workspace<T> ws_;
-  std::vector<T> grads_, x_batch_, y_batch_, w_batch_;
+  std::vector<T> grads_, y_batch_, w_batch_;
   std::vector<int64_t> labels_batch_, order_;
+  std::vector<double> norm_partials_;
 };
 
 // Seeded Fisher-Yates permutation of 0..n-1 (splitmix64), the same on every platform.

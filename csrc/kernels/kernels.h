@@ -4,13 +4,41 @@
 
 namespace gradfall::kernels {
 
-// C[0:mr, 0:nr] (row stride ldc) = (accumulate ? C : 0) + sum_p a[p*mr + i] * b[p*nr + j],
-// where a is a packed MR-tall sliver of A and b a packed NR-wide sliver of B.
+// One MR x NR micro-tile: C[0:m_valid, 0:n_valid] = (accumulate ? C : 0) + sum_p A(i,p) B(p,j).
+// B(p,j) = b[p*b_rs + j] must be readable for j < NR (a packed or zero-padded sliver, or a
+// row-major B with at least NR columns left). A(i,p) is a packed MR-tall sliver
+// (a[p*MR + i]) for run_packed, or a[a_off[i] + p*a_cs] for run_strided, where a_off holds MR
+// offsets (rows past m_valid repeat a valid row; their results are never stored).
+template <typename T>
+struct Tile {
+  int64_t k;
+  const T* a;
+  const int64_t* a_off;
+  int64_t a_cs;
+  const T* b;
+  int64_t b_rs;
+  T* c;
+  int64_t ldc;
+  int m_valid, n_valid;
+  bool accumulate;
+};
+
+// Element-wise maps the layers are made of (see vmath.h for the float32 error bounds).
+enum class MapOp { identity, relu, leaky_relu, sigmoid, tanh };
+enum class MathFn { exp, log, tanh, sigmoid };
+
 template <typename T>
 struct MicroKernel {
   int mr;
   int nr;
-  void (*run)(int64_t k, const T* a, const T* b, T* c, int64_t ldc, bool accumulate);
+  void (*run_packed)(const Tile<T>& t);
+  void (*run_strided)(const Tile<T>& t);
+  // x[j] = f(x[j] + bias[j]) for j < n (bias may be null).
+  void (*bias_map)(MapOp op, T slope, const T* bias, T* x, int64_t n);
+  // d[j] *= f'(z_j), written through the activation's output a[j] = f(z_j).
+  void (*map_grad)(MapOp op, T slope, const T* a, T* d, int64_t n);
+  // y[j] = fn(x[j]); y may alias x.
+  void (*math)(MathFn fn, const T* x, T* y, int64_t n);
   // Independent FMA chains for the peak measurement; returns the flops it performed.
   double (*fma_loop)(int64_t iterations, T* sink);
 };

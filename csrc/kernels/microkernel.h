@@ -4,41 +4,76 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/kernels.h"
+
 namespace {
 
-// acc[i][j] accumulates row i, vector j of an MR x (NV * V::width) tile of C.
-template <class V, int MR, int NV>
-void micro_kernel(int64_t k, const typename V::T* a, const typename V::T* b, typename V::T* c,
-                  int64_t ldc, bool accumulate) {
+// acc[i][j] accumulates row i, vector j of an MR x (NV * V::width) tile of C. PACKED reads A
+// from a packed sliver (offsets known at compile time), otherwise through t.a_off / t.a_cs.
+template <class V, int MR, int NV, bool PACKED>
+void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
+  using T = typename V::T;
   using Reg = typename V::Reg;
   constexpr int W = V::width;
   constexpr int NR = NV * W;
+  int64_t off[MR];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) off[i] = PACKED ? i : t.a_off[i];
+  const int64_t a_step = PACKED ? MR : t.a_cs;
+  const int64_t b_step = t.b_rs;
+  const T* a = t.a;
+  const T* b = t.b;
+  // Start fetching the C tile now: its rows are a large stride apart, which no hardware
+  // prefetcher follows, and the k loop is long enough to hide the misses.
+  for (int i = 0; i < t.m_valid; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < (NR * int(sizeof(T)) + 63) / 64; ++j)
+      __builtin_prefetch(reinterpret_cast<const char*>(t.c + i * t.ldc) + 64 * j, 1, 3);
   Reg acc[MR][NV];
 #pragma GCC unroll 32
   for (int i = 0; i < MR; ++i)
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
-  for (int64_t p = 0; p < k; ++p) {
+  for (int64_t p = 0; p < t.k; ++p) {
     Reg bv[NV];
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) bv[j] = V::load(b + j * W);
 #pragma GCC unroll 32
     for (int i = 0; i < MR; ++i) {
-      const Reg ai = V::broadcast(a[i]);
+      const Reg ai = V::broadcast(a[off[i]]);
 #pragma GCC unroll 4
       for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(ai, bv[j], acc[i][j]);
     }
-    a += MR;
-    b += NR;
+    a += a_step;
+    b += b_step;
   }
+  T* c = t.c;
+  if (t.m_valid == MR && t.n_valid == NR) {
 #pragma GCC unroll 32
-  for (int i = 0; i < MR; ++i)
+    for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; ++j) {
+        T* cp = c + i * t.ldc + j * W;
+        V::store(cp, t.accumulate ? V::add(V::load(cp), acc[i][j]) : acc[i][j]);
+      }
+    return;
+  }
+  // Edge tile: masked partial vectors, rows past m_valid dropped; the same sums as a full tile.
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; ++i) {
+    if (i >= t.m_valid) break;
 #pragma GCC unroll 4
     for (int j = 0; j < NV; ++j) {
-      typename V::T* cp = c + i * ldc + j * W;
-      if (accumulate) acc[i][j] = V::add(V::load(cp), acc[i][j]);
-      V::store(cp, acc[i][j]);
+      const int cols = t.n_valid - j * W;
+      if (cols <= 0) break;
+      T* cp = c + i * t.ldc + j * W;
+      if (cols >= W) {
+        V::store(cp, t.accumulate ? V::add(V::load(cp), acc[i][j]) : acc[i][j]);
+      } else {
+        V::store_n(cp, t.accumulate ? V::add(V::load_n(cp, cols), acc[i][j]) : acc[i][j], cols);
+      }
     }
+  }
 }
 
 // CHAINS independent dependency chains hide the FMA latency so the loop runs at the ports' rate.

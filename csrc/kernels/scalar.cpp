@@ -1,4 +1,5 @@
 // Portable kernels: plain C++ the compiler may vectorise only with the baseline ISA.
+#include "kernels/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
 
@@ -13,9 +14,15 @@ struct ScalarVec {
   static Reg zero() { return Scalar(0); }
   static Reg load(const T* p) { return *p; }
   static void store(T* p, Reg v) { *p = v; }
+  static Reg load_n(const T* p, int) { return *p; }
+  static void store_n(T* p, Reg v, int) { *p = v; }
   static Reg broadcast(T v) { return v; }
   static Reg fma(Reg a, Reg b, Reg c) { return a * b + c; }
   static Reg add(Reg a, Reg b) { return a + b; }
+  static Reg sub(Reg a, Reg b) { return a - b; }
+  static Reg mul(Reg a, Reg b) { return a * b; }
+  static Reg max(Reg a, Reg b) { return a > b ? a : b; }  // like maxps: b when either is NaN
+  static Reg lt_blend(Reg a, Reg b, Reg x, Reg y) { return a < b ? x : y; }
 };
 
 }  // namespace
@@ -23,8 +30,12 @@ struct ScalarVec {
 const KernelSet& scalar_kernels() {
   static const KernelSet set{
       "scalar",
-      {4, 4, &micro_kernel<ScalarVec<float>, 4, 4>, &fma_loop<ScalarVec<float>, 8>},
-      {4, 4, &micro_kernel<ScalarVec<double>, 4, 4>, &fma_loop<ScalarVec<double>, 8>},
+      {4, 4, &micro_tile<ScalarVec<float>, 4, 4, true>, &micro_tile<ScalarVec<float>, 4, 4, false>,
+       &bias_map<ScalarVec<float>, false>, &map_grad<ScalarVec<float>>,
+       &math_fn<ScalarVec<float>, false>, &fma_loop<ScalarVec<float>, 8>},
+      {4, 4, &micro_tile<ScalarVec<double>, 4, 4, true>, &micro_tile<ScalarVec<double>, 4, 4, false>,
+       &bias_map<ScalarVec<double>, false>, &map_grad<ScalarVec<double>>,
+       &math_fn<ScalarVec<double>, false>, &fma_loop<ScalarVec<double>, 8>},
   };
   return set;
 }

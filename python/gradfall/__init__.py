@@ -7,7 +7,16 @@ with OpenMP threads) behind a small Python API::
     net = gf.Network([64, 32, 10], activation="relu", output="softmax", loss="cross_entropy")
     history = net.fit(X, y, epochs=20, batch_size=32, optimizer=gf.SGD(lr=0.05, momentum=0.9))
 """
-from . import _core  # noqa: F401  (fails early with a clear message if the build is missing)
+import os as _os
+
+# Idle OpenMP workers spin only briefly (~10k iterations) before sleeping, unless
+# OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise: long enough to catch the next kernel of the
+# same batch step without a futex wake-up, short enough not to steal a core that other work (or
+# another library's threads) needs. Must be set before libgomp loads with _core.
+if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
+    _os.environ["GOMP_SPINCOUNT"] = "10000"
+
+from . import _core  # noqa: F401,E402  (fails early with a clear message if the build is missing)
 from .config import available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads, show_config
 from . import landscape, plot  # gradfall.landscape.surface(...), gradfall.plot.loss_curve(...)
 from .datasets import make_spirals, make_xor
