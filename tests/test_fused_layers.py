@@ -11,15 +11,6 @@ ISAS = gf.available_isas()
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
 
 
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before, threads = gf.get_isa(), gf.get_num_threads()
-    gf.set_isa(request.param)
-    yield request.param
-    gf.set_isa(before)
-    gf.set_num_threads(threads)
-
-
 # ----------------------------------------------------------------------------- vector math
 def _sweep():
     return np.concatenate([

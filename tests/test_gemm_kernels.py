@@ -24,15 +24,6 @@ EDGE_SHAPES = [
 ]
 
 
-@pytest.fixture(params=ISAS)
-def isa(request):
-    before, threads = gf.get_isa(), gf.get_num_threads()
-    gf.set_isa(request.param)
-    yield request.param
-    gf.set_isa(before)
-    gf.set_num_threads(threads)
-
-
 def _operands(rng, M, N, K, ta, tb, dtype):
     A = rng.standard_normal((K, M) if ta else (M, K)).astype(dtype)
     B = rng.standard_normal((N, K) if tb else (K, N)).astype(dtype)
