@@ -4,7 +4,6 @@ No straight line separates XOR's four points, so a network without a hidden laye
 regression) cannot get them all right; one hidden layer of a few tanh neurons bends the boundary
 around them. Three interleaved spiral arms need a deeper bend still.
 """
-import numpy as np
 
 import gradfall as gf
 from _shared import figure_path, options, saved

@@ -7,7 +7,6 @@ import pytest
 import gradfall as gf
 from gradfall import _core
 
-ISAS = gf.available_isas()
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
 
 

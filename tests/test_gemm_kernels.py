@@ -8,7 +8,6 @@ import pytest
 import gradfall as gf
 from gradfall import _core
 
-ISAS = gf.available_isas()
 DTYPES = [np.float32, np.float64]
 TRANSPOSES = list(itertools.product([False, True], repeat=2))
 

@@ -14,7 +14,7 @@ def test_readme_network_example_runs(tmp_path, monkeypatch, capsys):
     example = next(block for block in _python_blocks() if "gf.Network(" in block)
     namespace = {}
     exec(compile(example, str(README), "exec"), namespace)
-    net, X, y = namespace["net"], namespace["X"], namespace["y"]
+    net, X = namespace["net"], namespace["X"]
     assert namespace["proba"].shape == (X.shape[0], 10)
     assert [w.shape for w in namespace["dW"]] == [w.shape for w in net.weights]
     assert (namespace["net2"].predict(X) == namespace["labels"]).all()
