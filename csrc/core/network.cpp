@@ -11,8 +11,21 @@
 
 namespace gradfall {
 namespace {
-constexpr int64_t kEvalChunkRows = 2048;
+
+// Rows per chunk when evaluating all n samples. Up to 512 rows the GEMM reads a wide input in
+// place instead of packing it, which pays while the weights are small enough that re-packing
+// them for every chunk is cheap; larger weight matrices are better amortised over 2048 rows.
+int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
+  int64_t largest_weights = 0;
+  for (int64_t l = 0; l < spec.n_layers(); ++l)
+    largest_weights = std::max(largest_weights, spec.sizes[l] * spec.sizes[l + 1]);
+  const bool wide_input = spec.n_in() >= 256;
+  return wide_input && largest_weights * static_cast<int64_t>(elem_bytes) <= (int64_t(1) << 20)
+             ? 512
+             : 2048;
 }
+
+}  // namespace
 
 int64_t ModelSpec::weight_offset(int64_t l) const {
   int64_t offset = 0;
@@ -171,11 +184,12 @@ template <typename T>
 double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
                      const Targets<T>& y, double l2, T* grads, bool parallel) {
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
+  const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
-  ws.reserve(spec, std::min(n, kEvalChunkRows));
+  ws.reserve(spec, std::min(n, chunk_rows));
   double total = 0;
-  for (int64_t start = 0; start < n; start += kEvalChunkRows) {
-    const int64_t rows = std::min(kEvalChunkRows, n - start);
+  for (int64_t start = 0; start < n; start += chunk_rows) {
+    const int64_t rows = std::min(chunk_rows, n - start);
     Targets<T> chunk{y.labels ? y.labels + start : nullptr,
                      y.dense ? y.dense + start * spec.n_out() : nullptr,
                      y.weights ? y.weights + start : nullptr};
@@ -189,11 +203,12 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
                      bool parallel) {
+  const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
-  ws.reserve(spec, std::min(n, kEvalChunkRows));
+  ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
-  for (int64_t start = 0; start < n; start += kEvalChunkRows) {
-    const int64_t rows = std::min(kEvalChunkRows, n - start);
+  for (int64_t start = 0; start < n; start += chunk_rows) {
+    const int64_t rows = std::min(chunk_rows, n - start);
     network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel);
     std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
   }
