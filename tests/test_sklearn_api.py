@@ -448,3 +448,26 @@ def test_fast_validation_scores_equal_sklearn_metrics():
         assert reg._score_function(Y, P, sw) == pytest.approx(r2_score(Y, P, sample_weight=sw))
         P[:, 1] = 2.0
         assert reg._score_function(Y, P, sw) == pytest.approx(r2_score(Y, P, sample_weight=sw))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_nan_or_inf_in_X_is_refused_by_fit_and_predict(Estimator, solver, bad):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X_bad = X.copy()
+    X_bad[5, 1] = bad
+    est = Estimator(hidden_layer_sizes=(4,), solver=solver, max_iter=3)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        est.fit(X_bad, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        est.predict(X_bad)
+    for early in ([True] if solver != "lbfgs" else []):
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            Estimator(hidden_layer_sizes=(4,), solver=solver, early_stopping=early,
+                      max_iter=3).fit(X_bad, y)

@@ -604,7 +604,9 @@ class BaseMLP(BaseEstimator, ABC):
         """Output activations (n, n_outputs_) computed by the core."""
         net = self._ensure_net()
         if check_input:
-            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+            # NaN/inf are left to the core's vectorised check in net.forward
+            X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                              ensure_all_finite=False)
         else:
             X = np.asarray(X)
         # Like scikit-learn, the outputs have the dtype of X (float32 or float64); the

@@ -105,6 +105,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             dtype=self._param_dtype(),
             order="C",
             reset=reset,
+            ensure_all_finite=False,  # the core's vectorised check rejects NaN/inf in X
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
