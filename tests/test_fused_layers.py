@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import gradfall as gf
+import oracle
 from gradfall import _core
 
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "leaky_relu", "identity"]
@@ -69,55 +70,15 @@ def test_vector_math_special_values(isa, dtype):
 
 # ----------------------------------------------------------------------------- layers
 def _ref_forward(net, X):
-    a = X.astype(np.float64)
-    zs, acts = [], [a]
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        z = a @ W.astype(np.float64) + b.astype(np.float64)
-        act = net.activations[l]
-        if act == "relu":
-            a = np.maximum(z, 0)
-        elif act == "leaky_relu":
-            a = np.where(z > 0, z, net.leaky_slopes[l] * z)
-        elif act == "tanh":
-            a = np.tanh(z)
-        elif act == "sigmoid":
-            a = 1 / (1 + np.exp(-z))
-        elif act == "softmax":
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            a = e / e.sum(axis=1, keepdims=True)
-        else:
-            a = z
-        zs.append(z)
-        acts.append(a)
-    return zs, acts
+    """The oracle's float64 (zs, activations) of ``net``."""
+    return oracle.forward(net.weights, net.biases, net.activations, net.leaky_slopes, X)
 
 
 def _ref_cost_gradient(net, X, y):
-    """Softmax cross-entropy (labels y) cost and gradient by backprop in float64."""
-    n = X.shape[0]
-    zs, acts = _ref_forward(net, X)
-    p = acts[-1]
-    cost = -np.mean(np.log(p[np.arange(n), y]))
-    d = p.copy()
-    d[np.arange(n), y] -= 1
-    d /= n
-    grads = []
-    for l in range(net.n_layers - 1, -1, -1):
-        grads.append((acts[l].T @ d, d.sum(axis=0)))
-        if l:
-            d = d @ net.weights[l].astype(np.float64).T
-            a = acts[l]
-            act = net.activations[l - 1]
-            if act == "relu":
-                d = d * (a > 0)
-            elif act == "leaky_relu":
-                d = np.where(a > 0, d, net.leaky_slopes[l - 1] * d)
-            elif act == "tanh":
-                d = d * (1 - a * a)
-            elif act == "sigmoid":
-                d = d * a * (1 - a)
-    flat = np.concatenate([np.concatenate([dW.ravel(), db]) for dW, db in reversed(grads)])
-    return cost, flat
+    """The oracle's float64 cost and flat gradient of ``net``."""
+    cost, dW, db = oracle.loss_and_gradients(net.weights, net.biases, net.activations,
+                                             net.leaky_slopes, net.loss_name, X, y)
+    return cost, oracle.flatten(dW, db)
 
 
 def _tol(dtype):
