@@ -308,10 +308,10 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
             nullptr, nullptr, next_block};
   const int64_t a_bytes = M * K * int64_t(sizeof(T)), b_bytes = K * N * int64_t(sizeof(T));
   // A is read in place (rows through their gather index) while it fits half of L2, or is
-  // batch-sized (<= 512 rows: a row block of it stays in L2), unless its row stride aliases L1
+  // batch-sized (<= kGemmInPlaceRows: a row block of it stays in L2), unless its row stride aliases L1
   // sets; a gathered A^T has no fixed stride and is always packed.
   const bool a_aliases = (lda * int64_t(sizeof(T))) % 2048 == 0 && a_bytes > kDirectBytes;
-  P.pack_a = (s.trans_a && s.a_rows) || a_aliases || (a_bytes > cache_sizes().l2 / 2 && M > 512);
+  P.pack_a = (s.trans_a && s.a_rows) || a_aliases || (a_bytes > cache_sizes().l2 / 2 && M > kGemmInPlaceRows);
   P.pack_b = s.trans_b || b_bytes > kDirectBytes;
   // Threads split rows when C is tall, else columns (column shares each re-pack A, which is
   // small for batch-sized M). Row blocks share one B panel packed by the team when A is packed

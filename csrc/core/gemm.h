@@ -25,6 +25,10 @@ struct GemmEpilogue {
   int64_t ld_grad = 0;
 };
 
+// Up to this many rows of C, A is read in place rather than packed (unless its stride aliases
+// L1 sets): callers that choose their own row blocks keep wide inputs below it.
+constexpr int64_t kGemmInPlaceRows = 512;
+
 // parallel=false keeps the call on the calling thread (used inside outer parallel loops).
 // Every element of C is owned by one thread and summed in a fixed order, so the result does not
 // depend on the thread count.

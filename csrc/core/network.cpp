@@ -12,17 +12,16 @@
 namespace gradfall {
 namespace {
 
-// Rows per chunk when evaluating all n samples. Up to 512 rows the GEMM reads a wide input in
-// place instead of packing it, which pays while the weights are small enough that re-packing
-// them for every chunk is cheap; larger weight matrices are better amortised over 2048 rows.
+// Rows per chunk when evaluating all n samples. Chunks the GEMM reads in place (no packing of
+// the wide input) pay while the weights are small enough that re-packing them for every chunk
+// is cheap; larger weight matrices are better amortised over 2048 rows.
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   int64_t largest_weights = 0;
   for (int64_t l = 0; l < spec.n_layers(); ++l)
     largest_weights = std::max(largest_weights, spec.sizes[l] * spec.sizes[l + 1]);
   const bool wide_input = spec.n_in() >= 256;
-  return wide_input && largest_weights * static_cast<int64_t>(elem_bytes) <= (int64_t(1) << 20)
-             ? 512
-             : 2048;
+  const bool small_weights = largest_weights * static_cast<int64_t>(elem_bytes) <= (1 << 20);
+  return wide_input && small_weights ? kGemmInPlaceRows : 2048;
 }
 
 }  // namespace

@@ -5,7 +5,6 @@ import math
 from dataclasses import dataclass
 
 HIDDEN_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu")
-OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "identity")
 # Accepted spellings that mean the same function.
 ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
 
