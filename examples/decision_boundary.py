@@ -1,4 +1,4 @@
-"""A non-linear decision boundary (seeds 002, 003): XOR and three spirals.
+"""A non-linear decision boundary: XOR and three spirals.
 
 No straight line separates XOR's four points, so a network without a hidden layer (logistic
 regression) cannot get them all right; one hidden layer of a few tanh neurons bends the boundary

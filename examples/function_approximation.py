@@ -1,4 +1,4 @@
-"""Function approximation (seeds 002, 003): a network is a function approximator. Given noisy
+"""Function approximation: a network is a function approximator. Given noisy
 samples of an unknown curve f*(x), learn f ≈ f* by regression with squared error, then compare
 the learned curve with the truth between and beyond the samples.
 """

@@ -1,4 +1,4 @@
-"""The terrain of seed 000: the loss landscape (Li et al. 2017) of a network before and after it
+"""The terrain learning walks on: the loss landscape (Li et al. 2017) of a network before and after it
 learns, the straight path between the two, and a gradient check that backpropagation's slope is
 the true one.
 

@@ -1,4 +1,4 @@
-"""Regenerating an image with squared error (seed 000): a small autoencoder looks at a picture of
+"""Regenerating an image with squared error: a small autoencoder looks at a picture of
 a cat, squeezes every 8x8 patch through a narrow hidden layer and draws it back.
 
 The objective is the pixel-wise squared distance between the picture and its regeneration,

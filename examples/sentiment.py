@@ -1,4 +1,4 @@
-"""Sentiment classification with binary cross-entropy (seed 000): "I loved the movie" should come
+"""Sentiment classification with binary cross-entropy: "I loved the movie" should come
 out 1, "What a waste of time" 0.
 
 Each sentence becomes a bag of words (one input per vocabulary word: 1 if the word occurs), and

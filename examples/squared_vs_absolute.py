@@ -1,4 +1,4 @@
-"""Squared versus absolute error, side by side (seed 000 asks why one over the other).
+"""Squared versus absolute error, side by side: why choose one over the other?
 
 The same line y = 2x + 1 is fitted twice to data where one point in ten is an outlier, once with
 squared error Σ(ŷ − y)² and once with absolute error Σ|ŷ − y|.
