@@ -138,16 +138,16 @@ def test_bad_layer_lists(layers, error, match):
 
 
 @pytest.mark.parametrize("make,error,match", [
-    (lambda: gf.SGD(lr=0), ValueError, "lr must be > 0"),
-    (lambda: gf.SGD(lr=-0.1), ValueError, "lr must be > 0"),
-    (lambda: gf.Adam(lr=0), ValueError, "lr must be > 0"),
+    (lambda: gf.SGD(lr=0), ValueError, "lr must be finite and > 0"),
+    (lambda: gf.SGD(lr=-0.1), ValueError, "lr must be finite and > 0"),
+    (lambda: gf.Adam(lr=0), ValueError, "lr must be finite and > 0"),
     (lambda: gf.Adam(lr=float("nan")), ValueError, "lr must be finite"),
     (lambda: gf.SGD(lr="fast"), TypeError, "lr must be a number"),
     (lambda: gf.SGD(momentum=1.0), ValueError, r"momentum must be in \[0, 1\)"),
     (lambda: gf.SGD(nesterov=True), ValueError, "nesterov=True requires momentum > 0"),
-    (lambda: gf.SGD(weight_decay=-1), ValueError, "weight_decay must be >= 0"),
+    (lambda: gf.SGD(weight_decay=-1), ValueError, "weight_decay must be finite and >= 0"),
     (lambda: gf.Adam(beta2=1.0), ValueError, r"beta2 must be in \[0, 1\)"),
-    (lambda: gf.Adam(eps=0), ValueError, "eps must be > 0"),
+    (lambda: gf.Adam(eps=0), ValueError, "eps must be finite and > 0"),
 ])
 def test_bad_optimizer_settings(make, error, match):
     with pytest.raises(error, match=match):

@@ -29,44 +29,6 @@ template py::array_t<int64_t> require<int64_t>(const py::handle&, const char*, i
 
 bool is_float64(const py::array& array) { return py::isinstance<py::array_t<double>>(array); }
 
-namespace {
-
-Activation parse_activation(const std::string& name) {
-  if (name == "identity") return Activation::identity;
-  if (name == "sigmoid") return Activation::sigmoid;
-  if (name == "tanh") return Activation::tanh;
-  if (name == "relu") return Activation::relu;
-  if (name == "leaky_relu") return Activation::leaky_relu;
-  if (name == "softmax") return Activation::softmax;
-  throw py::value_error("unknown activation '" + name + "'");
-}
-
-Loss parse_loss(const std::string& name) {
-  if (name == "mse") return Loss::mse;
-  if (name == "mae") return Loss::mae;
-  if (name == "binary_cross_entropy") return Loss::binary_cross_entropy;
-  if (name == "cross_entropy") return Loss::cross_entropy;
-  throw py::value_error("unknown loss '" + name + "'");
-}
-
-}  // namespace
-
-ModelSpec make_spec(const std::vector<int64_t>& sizes, const std::vector<std::string>& activations,
-                    const std::vector<double>& slopes, const std::string& loss, double output_scale) {
-  ModelSpec spec;
-  spec.sizes = sizes;
-  for (const std::string& name : activations) spec.acts.push_back(parse_activation(name));
-  spec.slopes = slopes;
-  spec.loss = parse_loss(loss);
-  spec.output_scale = output_scale;
-  try {
-    spec.validate();
-  } catch (const std::invalid_argument& e) {
-    throw py::value_error(e.what());
-  }
-  return spec;
-}
-
 template <typename T>
 TargetArrays<T>::TargetArrays(const ModelSpec& spec, int64_t n, const py::object& labels_in,
                               const py::object& dense_in, const py::object& weights_in)

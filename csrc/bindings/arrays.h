@@ -20,9 +20,6 @@ py::array_t<T> require(const py::handle& array, const char* name, int ndim, bool
 
 bool is_float64(const py::array& array);
 
-ModelSpec make_spec(const std::vector<int64_t>& sizes, const std::vector<std::string>& activations,
-                    const std::vector<double>& slopes, const std::string& loss, double output_scale);
-
 // Holds the target arrays alive and exposes them as core Targets for n rows.
 template <typename T>
 struct TargetArrays {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "bindings/arrays.h"
+#include "bindings/optimizer_state.h"
 #include "core/landscape.h"
 #include "core/trainer.h"
 
@@ -88,40 +89,31 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
   return out;
 }
 
-OptimizerKind parse_optimizer(const std::string& name) {
-  if (name == "sgd_torch") return OptimizerKind::sgd_torch;
-  if (name == "sgd_sklearn") return OptimizerKind::sgd_sklearn;
-  if (name == "adam_torch") return OptimizerKind::adam_torch;
-  if (name == "adam_sklearn") return OptimizerKind::adam_sklearn;
-  throw py::value_error("unknown optimizer kind '" + name + "'");
-}
-
 // Keeps every array the core points into alive for the trainer's lifetime.
 class PyTrainer {
  public:
   PyTrainer(const ModelSpec& spec, py::array params, py::array X, py::object labels,
-            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2,
-            py::array state1, py::array state2, py::array step)
-      : params_(params), X_(X), state1_(state1), state2_(state2), step_(step) {
+            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
+      : params_(params), X_(X), n_params_(spec.n_params()) {
     if (batch_size < 1) throw py::value_error("batch_size must be >= 1");
-    auto steps = require<int64_t>(step, "step", 1, true);
-    if (steps.shape(0) != 1) throw py::value_error("step must have one entry");
     if (is_float64(params))
-      make<double>(spec, labels, dense, weights, batch_size, seed, l2, steps.mutable_data());
+      make<double>(spec, labels, dense, weights, batch_size, seed, l2);
     else
-      make<float>(spec, labels, dense, weights, batch_size, seed, l2, steps.mutable_data());
+      make<float>(spec, labels, dense, weights, batch_size, seed, l2);
   }
 
-  py::dict run_epoch(const std::string& kind, double lr, double momentum, bool nesterov,
-                     double weight_decay, double beta1, double beta2, double eps,
-                     int64_t epoch_index, bool shuffle, bool record_batches) {
-    OptimizerConfig cfg{parse_optimizer(kind), lr, momentum, nesterov, weight_decay,
-                        beta1, beta2, eps};
+  py::dict run_epoch(const OptimizerConfig& config, OptimizerState& state, int64_t epoch_index,
+                     bool shuffle, bool record_batches) {
+    const EpochOptions options{epoch_index, shuffle, record_batches};
     EpochResult r;
-    {
+    if (f64_) {
+      const OptimizerBuffers<double> buffers = state.buffers<double>(n_params_);
       py::gil_scoped_release release;
-      r = f64_ ? f64_->run_epoch(cfg, epoch_index, shuffle, record_batches)
-               : f32_->run_epoch(cfg, epoch_index, shuffle, record_batches);
+      r = f64_->run_epoch(config, buffers, options);
+    } else {
+      const OptimizerBuffers<float> buffers = state.buffers<float>(n_params_);
+      py::gil_scoped_release release;
+      r = f32_->run_epoch(config, buffers, options);
     }
     py::dict out;
     out["loss"] = r.loss;
@@ -135,25 +127,21 @@ class PyTrainer {
  private:
   template <typename T>
   void make(const ModelSpec& spec, const py::object& labels, const py::object& dense,
-            const py::object& weights, int64_t batch_size, uint64_t seed, double l2,
-            int64_t* step) {
+            const py::object& weights, int64_t batch_size, uint64_t seed, double l2) {
     auto p = checked_params<T>(spec, params_, true);
     auto x = checked_X<T>(spec, X_);
     const int64_t n = x.shape(0);
     if (n < 1) throw py::value_error("X must have at least one row");
-    targets_ = std::make_shared<TargetArrays<T>>(spec, n, labels, dense, weights);
-    auto s1 = require<T>(state1_, "optimizer state", 1, true);
-    auto s2 = require<T>(state2_, "optimizer state", 1, true);
-    if (s1.shape(0) != spec.n_params() || s2.shape(0) != spec.n_params())
-      throw py::value_error("optimizer state must have one entry per parameter");
-    auto trainer = std::make_unique<Trainer<T>>(
-        spec, p.mutable_data(), x.data(), n, std::static_pointer_cast<TargetArrays<T>>(targets_)->view,
-        batch_size, seed, l2, s1.mutable_data(), s2.mutable_data(), step);
+    auto targets = std::make_shared<TargetArrays<T>>(spec, n, labels, dense, weights);
+    targets_ = targets;
+    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x.data(), n,
+                                                targets->view, batch_size, seed, l2);
     if constexpr (std::is_same_v<T, double>) f64_ = std::move(trainer);
     else f32_ = std::move(trainer);
   }
 
-  py::array params_, X_, state1_, state2_, step_;
+  py::array params_, X_;
+  int64_t n_params_;
   std::shared_ptr<void> targets_;
   std::unique_ptr<Trainer<float>> f32_;
   std::unique_ptr<Trainer<double>> f64_;
@@ -162,17 +150,11 @@ class PyTrainer {
 }  // namespace
 
 void bind_network(py::module_& m) {
-  py::class_<ModelSpec>(m, "ModelSpec")
-      .def(py::init(&make_spec), py::arg("sizes"), py::arg("activations"), py::arg("slopes"),
-           py::arg("loss"), py::arg("output_scale"))
-      .def_property_readonly("n_params", &ModelSpec::n_params)
-      .def("weight_offset", &ModelSpec::weight_offset)
-      .def("bias_offset", &ModelSpec::bias_offset);
-
   m.def("forward", [](const ModelSpec& spec, py::array params, py::array X) {
     return is_float64(params) ? forward_impl<double>(spec, params, X)
                               : forward_impl<float>(spec, params, X);
-  }, py::arg("spec"), py::arg("params"), py::arg("X"));
+  }, py::arg("spec"), py::arg("params"), py::arg("X"),
+        "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",
         [](const ModelSpec& spec, py::array params, py::array X, py::object labels,
@@ -182,7 +164,8 @@ void bind_network(py::module_& m) {
                      : loss_gradient_impl<float>(spec, params, X, labels, dense, weights, l2, want_grad);
         },
         py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-        py::arg("weights"), py::arg("l2"), py::arg("want_grad"));
+        py::arg("weights"), py::arg("l2"), py::arg("want_grad"),
+        "(cost, flat gradient or None): sum_i w_i loss_i / sum_i w_i + 0.5*l2*|W|^2/sum_i w_i.");
 
   m.def("losses_at",
         [](const ModelSpec& spec, py::array center, py::array directions, py::array coeffs,
@@ -192,18 +175,19 @@ void bind_network(py::module_& m) {
                      : losses_at_impl<float>(spec, center, directions, coeffs, X, labels, dense, weights);
         },
         py::arg("spec"), py::arg("center"), py::arg("directions"), py::arg("coeffs"), py::arg("X"),
-        py::arg("labels"), py::arg("dense"), py::arg("weights"));
+        py::arg("labels"), py::arg("dense"), py::arg("weights"),
+        "Cost at each point center + coeffs[i] @ directions, shape (n_points,).");
 
-  py::class_<PyTrainer>(m, "Trainer")
+  py::class_<PyTrainer>(m, "Trainer",
+                        "Whole epochs of shuffled minibatches (forward, backward, update) over "
+                        "one X, targets and parameter vector, with the GIL released.")
       .def(py::init<const ModelSpec&, py::array, py::array, py::object, py::object, py::object,
-                    int64_t, uint64_t, double, py::array, py::array, py::array>(),
+                    int64_t, uint64_t, double>(),
            py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"),
-           py::arg("state1"), py::arg("state2"), py::arg("step"))
-      .def("run_epoch", &PyTrainer::run_epoch, py::arg("kind"), py::arg("lr"),
-           py::arg("momentum"), py::arg("nesterov"), py::arg("weight_decay"), py::arg("beta1"),
-           py::arg("beta2"), py::arg("eps"), py::arg("epoch_index"), py::arg("shuffle"),
-           py::arg("record_batches"));
+           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))
+      .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
+           py::arg("epoch_index"), py::arg("shuffle"), py::arg("record_batches"),
+           "One epoch; returns {'loss', 'grad_norms', 'batch_losses'}.");
 }
 
 }  // namespace gradfall::bindings

@@ -1,4 +1,5 @@
-// The _core extension: configuration, matmul, and the network entry points (bind_network.cpp).
+// The _core extension: configuration, matmul and vector math here; the bound types in
+// bind_types.cpp, the network entry points in bind_network.cpp.
 #include <pybind11/stl.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 namespace gradfall::bindings {
 
+void bind_types(py::module_& m);
 void bind_network(py::module_& m);
 
 namespace {
@@ -37,13 +39,7 @@ py::array matmul_impl(const py::array& A_in, const py::array& B_in, bool trans_a
 
 // The active ISA's element-wise math (exp, log, tanh, sigmoid) on a copy of x, for the tests.
 template <typename T>
-py::array vector_math_impl(const std::string& name, const py::array& x_in) {
-  kernels::MathFn fn;
-  if (name == "exp") fn = kernels::MathFn::exp;
-  else if (name == "log") fn = kernels::MathFn::log;
-  else if (name == "tanh") fn = kernels::MathFn::tanh;
-  else if (name == "sigmoid") fn = kernels::MathFn::sigmoid;
-  else throw py::value_error("unknown function '" + name + "': expected exp, log, tanh or sigmoid");
+py::array vector_math_impl(kernels::MathFn fn, const py::array& x_in) {
   auto x = require<T>(x_in, "x", 1);
   py::array_t<T> y(x.shape(0));
   T* out = y.mutable_data();
@@ -93,12 +89,13 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   init_isa_from_environment();
+  bind_types(m);  // first, so every signature below names the bound types
 
-  m.def("available_isas", &available_isas);
-  m.def("active_isa", &active_isa);
-  m.def("set_isa", &set_isa, py::arg("name"));
-  m.def("get_num_threads", &num_threads);
-  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def("available_isas", &available_isas, "Kernel sets compiled in and supported by this CPU.");
+  m.def("active_isa", &active_isa, "Name of the kernel set in use.");
+  m.def("set_isa", &set_isa, py::arg("name"), "Force a kernel set: scalar, avx2 or avx512.");
+  m.def("get_num_threads", &num_threads, "Threads the core uses.");
+  m.def("set_num_threads", &set_num_threads, py::arg("n"), "Set the threads the core uses.");
   m.def("fma_peak_gflops",
         [](const std::string& dtype, double seconds, int threads) {
           if (dtype != "float32" && dtype != "float64")
@@ -107,19 +104,21 @@ PYBIND11_MODULE(_core, m) {
           py::gil_scoped_release release;
           return fma_peak_gflops(dtype == "float64", seconds, threads);
         },
-        py::arg("dtype") = "float32", py::arg("seconds") = 0.2, py::arg("threads") = 1);
+        py::arg("dtype") = "float32", py::arg("seconds") = 0.2, py::arg("threads") = 1,
+        "GFLOP/s of independent FMA chains on `threads` threads: the machine's peak.");
   m.def("matmul", [](py::array A, py::array B, bool trans_a, bool trans_b) {
     return is_float64(A) ? matmul_impl<double>(A, B, trans_a, trans_b)
                          : matmul_impl<float>(A, B, trans_a, trans_b);
-  }, py::arg("A"), py::arg("B"), py::arg("trans_a") = false, py::arg("trans_b") = false);
-  m.def("vector_math", [](const std::string& name, py::array x) {
-    return is_float64(x) ? vector_math_impl<double>(name, x) : vector_math_impl<float>(name, x);
-  }, py::arg("name"), py::arg("x"));
+  }, py::arg("A"), py::arg("B"), py::arg("trans_a") = false, py::arg("trans_b") = false,
+        "op(A) @ op(B) by the core's GEMM.");
+  m.def("vector_math", [](kernels::MathFn fn, py::array x) {
+    return is_float64(x) ? vector_math_impl<double>(fn, x) : vector_math_impl<float>(fn, x);
+  }, py::arg("fn"), py::arg("x"), "fn(x) for a 1-D float array, by the active ISA's kernel.");
   m.def("all_finite", [](py::array a) {
     if (!(a.flags() & py::array::c_style)) throw py::value_error("array must be C-contiguous");
     if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double, uint64_t>(a);
     if (py::isinstance<py::array_t<float>>(a)) return all_finite_impl<float, uint32_t>(a);
     throw py::type_error("all_finite expects float32 or float64");
-  });
+  }, py::arg("a"), "True when a C-contiguous float array holds no NaN or infinity.");
   bind_network(m);
 }

@@ -10,8 +10,6 @@
 namespace gradfall {
 namespace {
 
-constexpr int64_t kBlockRows = 2048;  // the row chunk evaluate_cost uses, so the centre matches it
-
 // theta[p] = center[p] + sum_k c[k] * directions[k][p] for p in [begin, end), summed in double.
 template <typename T>
 void combine(const T* center, const T* directions, int64_t n_directions, int64_t P, const double* c,
@@ -62,7 +60,9 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
   const ModelSpec tail = tail_spec(spec);
   ModelSpec first{{n0, n1}, {Activation::identity}, {0.0}, spec.loss, 1.0};  // X W, no bias
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
-  const int64_t block = std::min(n, kBlockRows);
+  // evaluate_cost's chunks, so the loss at the centre has the same bits as the network's own.
+  const int64_t block_rows = eval_chunk_rows(spec, sizeof(T));
+  const int64_t block = std::min(n, block_rows);
 
   // products[k] = X_block W_0(source k): source 0 is the centre, then each direction.
   std::vector<std::vector<T>> products(K + 1, std::vector<T>(block * n1));
@@ -73,17 +73,15 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
   std::vector<Workspace<T>> ws(n_workers);
   std::fill(out, out + n_points, 0.0);
 
-  for (int64_t start = 0; start < n; start += kBlockRows) {
-    const int64_t rows = std::min(kBlockRows, n - start);
+  for (int64_t start = 0; start < n; start += block_rows) {
+    const int64_t rows = std::min(block_rows, n - start);
     for (int64_t k = 0; k <= K; ++k) {
       const T* source = k == 0 ? center : directions + (k - 1) * P;
       std::copy(source, source + n0 * n1, first_params.begin());
       dense_forward<T>(first, 0, first_params.data(), X + start * n0, products[k].data(), rows,
                        true);
     }
-    Targets<T> chunk{y.labels ? y.labels + start : nullptr,
-                     y.dense ? y.dense + start * spec.n_out() : nullptr,
-                     y.weights ? y.weights + start : nullptr};
+    const Targets<T> chunk = y.slice(start, spec.n_out());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(n_workers) if (outer_parallel)
     for (int64_t i = 0; i < n_points; ++i) {
       const int w = outer_parallel ? omp_get_thread_num() : 0;

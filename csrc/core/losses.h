@@ -14,6 +14,12 @@ struct Targets {
   const int64_t* labels = nullptr;  // class indices (cross_entropy), or
   const T* dense = nullptr;         // rows of width n_out
   const T* weights = nullptr;       // per-sample weights, nullptr = all ones
+
+  // The targets of rows [start, ...) of a block whose dense rows have width k.
+  Targets slice(int64_t start, int64_t k) const {
+    return {labels ? labels + start : nullptr, dense ? dense + start * k : nullptr,
+            weights ? weights + start : nullptr};
+  }
 };
 
 // Returns sum_i w_i * loss_i over the rows (a is not read by cross_entropy, which computes the

@@ -10,11 +10,10 @@
 #include "core/gemm.h"
 
 namespace gradfall {
-namespace {
 
-// Rows per chunk when evaluating all n samples. Chunks the GEMM reads in place (no packing of
-// the wide input) pay while the weights are small enough that re-packing them for every chunk
-// is cheap; larger weight matrices are better amortised over 2048 rows.
+// Chunks the GEMM reads in place (no packing of the wide input) pay while the weights are small
+// enough that re-packing them for every chunk is cheap; larger weight matrices are better
+// amortised over 2048 rows.
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   int64_t largest_weights = 0;
   for (int64_t l = 0; l < spec.n_layers(); ++l)
@@ -23,8 +22,6 @@ int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   const bool small_weights = largest_weights * static_cast<int64_t>(elem_bytes) <= (1 << 20);
   return wide_input && small_weights ? kGemmInPlaceRows : 2048;
 }
-
-}  // namespace
 
 int64_t ModelSpec::weight_offset(int64_t l) const {
   int64_t offset = 0;
@@ -189,10 +186,8 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
   double total = 0;
   for (int64_t start = 0; start < n; start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    Targets<T> chunk{y.labels ? y.labels + start : nullptr,
-                     y.dense ? y.dense + start * spec.n_out() : nullptr,
-                     y.weights ? y.weights + start : nullptr};
-    total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows, chunk, norm,
+    total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows,
+                                      y.slice(start, spec.n_out()), norm,
                                       grads, start > 0, ws, parallel);
   }
   const double cost = norm > 0 ? total / norm : 0.0;

@@ -1,6 +1,7 @@
 // A stack of dense layers over one flat parameter buffer (W_l row-major (n_in x n_out), then b_l),
 // with one forward and one backward function per layer, as in llm.c.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -68,6 +69,10 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X,
 // sklearn-style L2 on weights only: returns 0.5*l2*sum W^2 / norm and adds l2*W/norm to grads.
 template <typename T>
 double l2_penalty(const ModelSpec& spec, const T* params, double l2, double norm, T* grads);
+
+// Rows per chunk when evaluating all n samples (evaluate_cost, predict_outputs, landscapes): one
+// owner, so every whole-data evaluation sums its chunks the same way.
+int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes);
 
 // Whole-data evaluation in row chunks: returns the cost (sum w_i loss_i / sum w_i + L2 term) and
 // writes the gradient when grads is not null.

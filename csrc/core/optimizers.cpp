@@ -11,11 +11,11 @@ namespace {
 
 constexpr int64_t kParallelParams = 1 << 16;
 
-
 // The update loops: branch-free bodies over restrict pointers so the compiler vectorises them.
+// buf = mu*buf + (g + wd*p); p -= lr * (nesterov ? g + mu*buf : buf)
 template <typename T>
-void sgd_torch_range(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t n, T lr,
-                     T mu, T wd, bool nesterov) {
+void sgd_gradient_sum_range(T* __restrict p, const T* __restrict g, T* __restrict buf, int64_t n,
+                            T lr, T mu, T wd, bool nesterov) {
   if (mu == T(0)) {
     for (int64_t i = 0; i < n; ++i) p[i] -= lr * (g[i] + wd * p[i]);
   } else if (nesterov) {
@@ -32,9 +32,10 @@ void sgd_torch_range(T* __restrict p, const T* __restrict g, T* __restrict buf, 
   }
 }
 
+// v = mu*v - lr*(g + wd*p); p += nesterov ? mu*v - lr*g : v
 template <typename T>
-void sgd_sklearn_range(T* __restrict p, const T* __restrict g, T* __restrict v, int64_t n, T lr,
-                       T mu, T wd, bool nesterov) {
+void sgd_velocity_range(T* __restrict p, const T* __restrict g, T* __restrict v, int64_t n, T lr,
+                        T mu, T wd, bool nesterov) {
   if (nesterov) {
     for (int64_t i = 0; i < n; ++i) {
       const T gi = g[i] + wd * p[i];
@@ -63,9 +64,9 @@ void adam_range(T* __restrict p, const T* __restrict g, T* __restrict m, T* __re
 }  // namespace
 
 template <typename T>
-void optimizer_step(const OptimizerConfig& cfg, T* params, const T* grads, T* state1, T* state2,
-                    int64_t n, int64_t& step, bool parallel) {
-  ++step;
+void optimizer_step(const OptimizerConfig& cfg, T* params, const T* grads,
+                    const OptimizerBuffers<T>& state, int64_t n, bool parallel) {
+  const int64_t step = ++*state.step;
   const bool threaded = parallel && n >= kParallelParams && num_threads() > 1;
   const int nt = threaded ? num_threads() : 1;
   const T lr = static_cast<T>(cfg.lr), mu = static_cast<T>(cfg.momentum);
@@ -74,34 +75,30 @@ void optimizer_step(const OptimizerConfig& cfg, T* params, const T* grads, T* st
   const T eps = static_cast<T>(cfg.eps);
   const double t = static_cast<double>(step);
   T step_size = lr, root_correction2 = T(1);
-  if (cfg.kind == OptimizerKind::adam_torch) {
-    // torch.optim.Adam: p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
-    step_size = static_cast<T>(cfg.lr / (1.0 - std::pow(cfg.beta1, t)));
-    root_correction2 = static_cast<T>(std::sqrt(1.0 - std::pow(cfg.beta2, t)));
-  } else if (cfg.kind == OptimizerKind::adam_sklearn) {
-    // sklearn AdamOptimizer: lr_t = lr*sqrt(1-b2^t)/(1-b1^t); p -= lr_t * m / (sqrt(v) + eps)
-    step_size = static_cast<T>(cfg.lr * std::sqrt(1.0 - std::pow(cfg.beta2, t)) /
-                               (1.0 - std::pow(cfg.beta1, t)));
+  if (cfg.kind == OptimizerKind::adam) {
+    if (cfg.correction == AdamCorrection::moments) {
+      // p -= (lr / (1-b1^t)) * m / (sqrt(v) / sqrt(1-b2^t) + eps)
+      step_size = static_cast<T>(cfg.lr / (1.0 - std::pow(cfg.beta1, t)));
+      root_correction2 = static_cast<T>(std::sqrt(1.0 - std::pow(cfg.beta2, t)));
+    } else {
+      // lr_t = lr*sqrt(1-b2^t)/(1-b1^t); p -= lr_t * m / (sqrt(v) + eps)
+      step_size = static_cast<T>(cfg.lr * std::sqrt(1.0 - std::pow(cfg.beta2, t)) /
+                                 (1.0 - std::pow(cfg.beta1, t)));
+    }
   }
   // Element-wise, so any split over threads gives the same bits.
   auto run = [&](int64_t begin, int64_t end) {
     const int64_t len = end - begin;
-    T *p = params + begin, *s1 = state1 + begin, *s2 = state2 + begin;
+    T* p = params + begin;
     const T* g = grads + begin;
-    switch (cfg.kind) {
-      case OptimizerKind::sgd_torch:
-        // torch.optim.SGD: g += wd*p; buf = mu*buf + g; g = nesterov ? g + mu*buf : buf; p -= lr*g
-        sgd_torch_range(p, g, s1, len, lr, mu, wd, cfg.nesterov);
-        break;
-      case OptimizerKind::sgd_sklearn:
-        // sklearn SGDOptimizer: v = mu*v - lr*g; p += nesterov ? mu*v - lr*g : v
-        sgd_sklearn_range(p, g, s1, len, lr, mu, wd, cfg.nesterov);
-        break;
-      case OptimizerKind::adam_torch:
-      case OptimizerKind::adam_sklearn:
-        adam_range(p, g, s1, s2, len, step_size, root_correction2, b1, b2, eps, wd);
-        break;
-    }
+    if (cfg.kind == OptimizerKind::adam)
+      adam_range(p, g, state.first_moment + begin, state.second_moment + begin, len, step_size,
+                 root_correction2, b1, b2, eps, wd);
+    else if (cfg.momentum_form == MomentumForm::gradient_sum)
+      sgd_gradient_sum_range(p, g, state.momentum ? state.momentum + begin : nullptr, len, lr, mu,
+                             wd, cfg.nesterov);
+    else
+      sgd_velocity_range(p, g, state.momentum + begin, len, lr, mu, wd, cfg.nesterov);
   };
   if (nt == 1) {
     run(0, n);
@@ -114,9 +111,9 @@ void optimizer_step(const OptimizerConfig& cfg, T* params, const T* grads, T* st
   }
 }
 
-template void optimizer_step<float>(const OptimizerConfig&, float*, const float*, float*, float*,
-                                    int64_t, int64_t&, bool);
-template void optimizer_step<double>(const OptimizerConfig&, double*, const double*, double*,
-                                     double*, int64_t, int64_t&, bool);
+template void optimizer_step<float>(const OptimizerConfig&, float*, const float*,
+                                    const OptimizerBuffers<float>&, int64_t, bool);
+template void optimizer_step<double>(const OptimizerConfig&, double*, const double*,
+                                     const OptimizerBuffers<double>&, int64_t, bool);
 
 }  // namespace gradfall

@@ -58,10 +58,9 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
 
 template <typename T>
 Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
-                    int64_t batch_size, uint64_t seed, double l2, T* state1, T* state2,
-                    int64_t* step)
+                    int64_t batch_size, uint64_t seed, double l2)
     : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
-      seed_(seed), l2_(l2), state1_(state1), state2_(state2), step_(step) {
+      seed_(seed), l2_(l2) {
   ws_.reserve(spec_, batch_size_);
   grads_.assign(spec_.n_params(), T(0));
   order_.resize(n_);
@@ -71,12 +70,13 @@ Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, con
 }
 
 template <typename T>
-EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_index, bool shuffle,
-                                  bool record_batches) {
+EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuffers<T>& state,
+                                  const EpochOptions& options) {
+  const bool shuffle = options.shuffle;
   EpochResult result;
   const int64_t L = spec_.n_layers(), d = spec_.n_in(), k = spec_.n_out();
   result.grad_norms.assign(L, 0.0);
-  if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(epoch_index), order_);
+  if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(options.epoch_index), order_);
   const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
   double weighted_cost = 0;
   int64_t batches = 0;
@@ -84,8 +84,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     const int64_t rows = std::min(batch_size_, n_ - start);
     const T* x = X_ + start * d;
     const int64_t* x_rows = nullptr;
-    Targets<T> y{y_.labels ? y_.labels + start : nullptr, y_.dense ? y_.dense + start * k : nullptr,
-                 y_.weights ? y_.weights + start : nullptr};
+    Targets<T> y = y_.slice(start, k);
     if (shuffle) {
       // The first layer's GEMM reads the batch's rows of X by index: X is never copied.
       const int64_t* idx = order_.data() + start;
@@ -111,15 +110,14 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, int64_t epoch_inde
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     weighted_cost += batch_cost * norm;
-    if (record_batches) result.batch_losses.push_back(batch_cost);
+    if (options.record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
       result.grad_norms[l] +=
           std::sqrt(chunked_sum_squares(grads_.data() + begin, end - begin, norm_partials_));
     }
     if (norm > 0)
-      optimizer_step<T>(cfg, params_, grads_.data(), state1_, state2_, spec_.n_params(), *step_,
-                        true);
+      optimizer_step<T>(cfg, params_, grads_.data(), state, spec_.n_params(), true);
   }
   for (double& g : result.grad_norms) g /= static_cast<double>(std::max<int64_t>(batches, 1));
   result.loss = total_weight > 0 ? weighted_cost / total_weight : 0.0;

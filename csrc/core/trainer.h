@@ -10,6 +10,12 @@
 
 namespace gradfall {
 
+struct EpochOptions {
+  int64_t epoch_index = 0;      // keys the shuffle: epoch e of a seed always visits rows alike
+  bool shuffle = true;
+  bool record_batches = false;  // keep every batch's loss in EpochResult::batch_losses
+};
+
 struct EpochResult {
   double loss = 0;                    // mean training loss over the epoch's samples
   std::vector<double> batch_losses;   // per batch, when recorded
@@ -20,9 +26,9 @@ template <typename T>
 class Trainer {
  public:
   Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
-          int64_t batch_size, uint64_t seed, double l2, T* state1, T* state2, int64_t* step);
-  EpochResult run_epoch(const OptimizerConfig& cfg, int64_t epoch_index, bool shuffle,
-                        bool record_batches);
+          int64_t batch_size, uint64_t seed, double l2);
+  EpochResult run_epoch(const OptimizerConfig& cfg, const OptimizerBuffers<T>& state,
+                        const EpochOptions& options);
 
  private:
   ModelSpec spec_;
@@ -33,9 +39,6 @@ class Trainer {
   int64_t batch_size_;
   uint64_t seed_;
   double l2_;
-  T* state1_;
-  T* state2_;
-  int64_t* step_;
   Workspace<T> ws_;
   std::vector<T> grads_, y_batch_, w_batch_;
   std::vector<int64_t> labels_batch_, order_;

@@ -24,15 +24,14 @@ from .gradcheck import check_gradients
 from .history import History
 from .layers import Dense
 from .linalg import matmul
-from .network import Network
+from .network import Network, load
 from .optimizers import SGD, Adam
-from .serialization import load
-
-__version__ = "0.1.0"
+from . import schedules
+from ._version import __version__
 
 __all__ = [
     "Network", "Dense", "SGD", "Adam", "History", "load", "matmul",
     "set_num_threads", "get_num_threads", "set_isa", "get_isa", "available_isas",
     "show_config", "config", "make_spirals", "make_xor", "__version__",
-    "landscape", "plot", "check_gradients",
+    "landscape", "plot", "check_gradients", "schedules",
 ]

@@ -1,10 +1,12 @@
-"""Input checks shared by the Network API, the estimators and the CLI.
+"""Input checks shared by the Network API, the optimizers, the landscapes and the estimators.
 
 Everything the C++ core receives passes through here first: the core then only sees
-C-contiguous arrays of the network's dtype with checked shapes and finite values.
+C-contiguous arrays of the network's dtype with checked shapes and finite values, and scalars
+in range. Every check names the parameter it refuses.
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -119,10 +121,62 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     return array
 
 
-def check_int(name, value, minimum):
+# ---------------------------------------------------------------- scalars
+def check_int(name, value, minimum, maximum=None) -> int:
+    """An integer (not a bool) in [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     value = int(value)
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    return value
+
+
+def _real(name, value) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+
+
+def check_number(name, value) -> float:
+    """A finite real number (not a bool) as a float."""
+    value = _real(name, value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_positive(name, value) -> float:
+    value = _real(name, value)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {value}")
+    return value
+
+
+def check_non_negative(name, value) -> float:
+    value = _real(name, value)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value}")
+    return value
+
+
+def check_fraction(name, value) -> float:
+    """A number in [0, 1)."""
+    value = check_number(name, value)
+    if not 0 <= value < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value}")
+    return value
+
+
+def check_choice(name, value, choices):
+    """One of ``choices`` (strings), compared exactly."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
     return value

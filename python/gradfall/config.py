@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _core
 from ._validation import check_int
+from ._version import __version__
 
 
 def set_num_threads(n: int) -> None:
@@ -37,8 +38,6 @@ def set_isa(name: str) -> None:
 
 
 def config() -> dict:
-    from . import __version__
-
     return {
         "gradfall": __version__,
         "python": sys.version.split()[0],

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_int, check_sample_weight
+from . import _core
+from ._validation import check_int, check_positive
 
 # Below this size a derivative is compared absolutely: finite-difference rounding is ~1e-10.
 _FLOOR = 1e-7
@@ -45,27 +46,20 @@ def check_gradients(net, X, y, sample_weight=None, eps=1e-6, max_per_layer=64, s
     Returns a ``GradientCheck``; ``result.max_error`` has one entry per layer.
     """
     max_per_layer = check_int("max_per_layer", max_per_layer, 1)
-    eps = float(eps)
-    if not (np.isfinite(eps) and eps > 0):
-        raise ValueError(f"eps must be finite and > 0, got {eps}")
-    state = net.__getstate__()
-    state["dtype"] = "float64"
-    wide = type(net).__new__(type(net))
-    wide.__setstate__(state)
-    X = wide._check_X(X)
-    labels_dense = wide._targets(y, X.shape[0])
-    weights = check_sample_weight(sample_weight, X.shape[0], np.float64)
-    _, grad = wide.loss_and_gradient(X, y, sample_weight=weights)
+    eps = check_positive("eps", eps)
+    wide = net.astype("float64")
+    data = wide.prepare(X, y, sample_weight)
+    _, grad = wide.loss_and_gradient(data.X, y, sample_weight=data.weights)
     rng = np.random.default_rng(seed)
     errors, counts = [], []
-    for l in range(wide.n_layers):
-        start, stop = wide._spec.weight_offset(l), wide._spec.bias_offset(l) + wide.layer_sizes[l + 1]
-        indices = np.arange(start, stop)
+    for where in wide.layer_slices():
+        # W_l and b_l are adjacent in the flat vector: the layer is one contiguous range.
+        indices = np.arange(where.weight.start, where.bias.stop)
         if indices.size > max_per_layer:
             indices = np.sort(rng.choice(indices, size=max_per_layer, replace=False))
         worst = 0.0
         for p in indices:
-            numeric = _central_difference(wide, X, labels_dense, weights, p, eps)
+            numeric = _central_difference(wide, data, p, eps)
             scale = max(abs(grad[p]) + abs(numeric), _FLOOR)
             worst = max(worst, abs(grad[p] - numeric) / scale)
         errors.append(worst)
@@ -73,13 +67,15 @@ def check_gradients(net, X, y, sample_weight=None, eps=1e-6, max_per_layer=64, s
     return GradientCheck(np.array(errors), np.array(counts))
 
 
-def _central_difference(net, X, labels_dense, weights, p, eps):
-    from . import _core
-
+def _central_difference(net, data, p, eps):
     theta = net.params.copy()
-    labels, dense = labels_dense
     theta[p] += eps
-    up = _core.loss_and_gradient(net._spec, theta, X, labels, dense, weights, 0.0, False)[0]
+    up = _cost(net, theta, data)
     theta[p] -= 2 * eps
-    down = _core.loss_and_gradient(net._spec, theta, X, labels, dense, weights, 0.0, False)[0]
+    down = _cost(net, theta, data)
     return (up - down) / (2 * eps)
+
+
+def _cost(net, theta, data):
+    return _core.loss_and_gradient(net.spec, theta, data.X, data.labels, data.dense, data.weights,
+                                   0.0, False)[0]

@@ -22,7 +22,8 @@ class History:
         self._grad_norms: list[np.ndarray] = []
         self._n_layers = n_layers
 
-    def _add_epoch(self, loss, grad_norms, batch_losses):
+    def add_epoch(self, loss, grad_norms, batch_losses):
+        """Append one epoch: its mean loss, per-layer gradient norms, batch losses (or None)."""
         self.loss.append(float(loss))
         self._grad_norms.append(np.asarray(grad_norms, dtype=np.float64))
         if batch_losses is not None:

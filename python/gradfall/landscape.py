@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _core
-from ._validation import check_int, check_sample_weight
+from ._validation import check_int, check_non_negative, check_positive
 
 BIAS_MODES = ("fixed", "filter")
 
@@ -63,8 +63,7 @@ def random_direction(net, seed=0, biases="fixed"):
         raise ValueError(f"biases must be one of {', '.join(BIAS_MODES)}, got {biases!r}")
     rng = np.random.default_rng(seed)
     direction = np.zeros(net.n_params, dtype=np.float64)
-    for l, (W, b) in enumerate(zip(net.weights, net.biases)):
-        w0, b0 = net._spec.weight_offset(l), net._spec.bias_offset(l)
+    for W, b, where in zip(net.weights, net.biases, net.layer_slices()):
         d = rng.standard_normal(W.shape)
         if biases == "filter":
             # Each neuron's filter is its column of W with its bias appended as one more row.
@@ -73,9 +72,9 @@ def random_direction(net, seed=0, biases="fixed"):
         else:
             own = W.astype(np.float64)
         d *= np.linalg.norm(own, axis=0) / np.maximum(np.linalg.norm(d, axis=0), 1e-30)
-        direction[w0:w0 + W.size] = d[:W.shape[0]].ravel()
+        direction[where.weight] = d[:W.shape[0]].ravel()
         if biases == "filter":
-            direction[b0:b0 + b.size] = d[-1]
+            direction[where.bias] = d[-1]
     return direction.astype(net.dtype)
 
 
@@ -89,13 +88,12 @@ def line(net, X, y, to=None, steps=51, span=None, seed=0, biases="fixed", sample
     """
     steps = check_int("steps", steps, 2)
     if to is None:
-        span = _span(1.0 if span is None else span)
+        span = check_positive("span", 1.0 if span is None else span)
         direction = random_direction(net, seed=seed, biases=biases)
         alphas = _symmetric_axis(span, steps)
     else:
-        span = _span(0.5 if span is None else span, allow_zero=True)
-        target = to.params if hasattr(to, "params") else to
-        target = net._check_params(target)
+        span = check_non_negative("span", 0.5 if span is None else span)
+        target = net.as_params(to.params if hasattr(to, "params") else to)
         direction = (target.astype(np.float64) - net.params).astype(net.dtype)
         # 0 and 1 are always grid points: the two networks themselves.
         alphas = np.union1d(np.linspace(-span, 1.0 + span, steps), [0.0, 1.0])
@@ -111,7 +109,7 @@ def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight
     steps = check_int("steps", steps, 3)
     if steps % 2 == 0:
         raise ValueError(f"steps must be odd so the grid has a centre, got {steps}")
-    span = _span(span)
+    span = check_positive("span", span)
     rng = np.random.default_rng(seed)
     seeds = rng.integers(0, 2**63 - 1, size=2)
     directions = np.stack([random_direction(net, seed=int(s), biases=biases) for s in seeds])
@@ -125,13 +123,11 @@ def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight
 
 
 def _losses_at(net, X, y, directions, coeffs, sample_weight):
-    X = net._check_X(X)
-    labels, dense = net._targets(y, X.shape[0])
-    weights = check_sample_weight(sample_weight, X.shape[0], net.dtype)
+    data = net.prepare(X, y, sample_weight)
     coeffs = np.ascontiguousarray(coeffs, dtype=np.float64)
     start = time.perf_counter()
-    losses = _core.losses_at(net._spec, net.params, np.ascontiguousarray(directions), coeffs, X,
-                             labels, dense, weights)
+    losses = _core.losses_at(net.spec, net.params, np.ascontiguousarray(directions), coeffs,
+                             data.X, data.labels, data.dense, data.weights)
     return np.asarray(losses), time.perf_counter() - start
 
 
@@ -140,13 +136,3 @@ def _symmetric_axis(span, steps):
     if steps % 2 == 1:
         axis[steps // 2] = 0.0  # exactly the network itself, not a rounding error away
     return axis
-
-
-def _span(value, allow_zero=False):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"span must be a number, got {value!r}") from None
-    if not (np.isfinite(value) and (value > 0 or (allow_zero and value == 0))):
-        raise ValueError(f"span must be finite and > 0, got {value}")
-    return value

@@ -1,10 +1,13 @@
 """Layer specifications: a dense layer computes z = a @ W + b, then a' = activation(z)."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-HIDDEN_ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu")
+from . import _core
+from ._validation import check_int, check_non_negative
+
+# The core's activations; softmax normalises a whole row, so only an output layer may use it.
+HIDDEN_ACTIVATIONS = tuple(name for name in _core.Activation.__members__ if name != "softmax")
 # Accepted spellings that mean the same function.
 ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
 
@@ -21,13 +24,8 @@ def canonical_activation(name, *, output: bool = False) -> str:
 
 
 def check_slope(slope) -> float:
-    try:
-        slope = float(slope)
-    except (TypeError, ValueError):
-        raise TypeError(f"leaky_slope must be a number, got {slope!r}") from None
-    if not math.isfinite(slope) or slope < 0:
-        raise ValueError(f"leaky_slope must be finite and >= 0, got {slope}")
-    return slope
+    """leaky_relu's slope for negative inputs: finite and >= 0."""
+    return check_non_negative("leaky_slope", slope)
 
 
 @dataclass(frozen=True)
@@ -42,9 +40,7 @@ class Dense:
 
     def __post_init__(self):
         for field in ("n_in", "n_out"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"Dense.{field} must be a positive integer, got {value!r}")
+            object.__setattr__(self, field, check_int(f"Dense.{field}", getattr(self, field), 1))
         object.__setattr__(self, "activation", canonical_activation(self.activation, output=True))
         object.__setattr__(self, "leaky_slope", check_slope(self.leaky_slope))
 

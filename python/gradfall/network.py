@@ -7,66 +7,48 @@ Forward propagation, layer by layer (row-vector convention, one sample per row):
 
 The cost is the mean of the per-sample losses, and learning is gradient descent
 ``theta <- theta - alpha * grad L(theta)`` over shuffled minibatches. All parameters live in one
-flat buffer (``Network.params``); ``weights[l]`` and ``biases[l]`` are views into it.
+flat buffer (``Network.params``); ``weights[l]`` and ``biases[l]`` are views into it, at the
+places ``layer_slices()`` gives.
 """
 from __future__ import annotations
 
-import math
-import warnings
+import numbers
+from typing import NamedTuple
 
 import numpy as np
 
-from . import _core
+from . import _core, objectives, serialization, training
 from ._validation import (
     as_float_dtype,
-    check_dense_targets,
     check_features,
     check_int,
-    check_labels,
+    check_non_negative,
+    check_positive,
     check_sample_weight,
 )
-from .history import History
+from .initializers import glorot_he_uniform
 from .layers import Dense, canonical_activation, check_slope
-from .optimizers import SGD, Optimizer
 
-LOSSES = ("mse", "mae", "binary_cross_entropy", "cross_entropy")
-LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "mae", "bce": "binary_cross_entropy",
-                "log_loss": "cross_entropy", "categorical_cross_entropy": "cross_entropy"}
-# Which output activations each loss accepts; the first is the default.
-LOSS_OUTPUTS = {
-    "cross_entropy": ("softmax",),
-    "binary_cross_entropy": ("sigmoid",),
-    "mse": ("identity", "sigmoid"),
-    "mae": ("identity", "sigmoid"),
-}
+SEED_LIMIT = 2 ** 64  # the core's shuffle takes a uint64 seed
 
 
-def canonical_loss(name) -> str:
-    if not isinstance(name, str):
-        raise TypeError(f"loss must be a string, got {type(name).__name__}")
-    name = LOSS_ALIASES.get(name, name)
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
-    return name
+class LayerSlices(NamedTuple):
+    """Where layer l lives in the flat parameter vector: ``params[weight]`` reshaped to
+    ``weight_shape`` is W_l, ``params[bias]`` is b_l."""
+
+    weight: slice
+    bias: slice
+    weight_shape: tuple
+    bias_shape: tuple
 
 
-def check_output_for_loss(output: str, loss: str, n_out: int) -> None:
-    """Invalid combinations: softmax pairs only with cross_entropy (and needs >= 2 outputs),
-    binary_cross_entropy needs sigmoid outputs, mse/mae take identity or sigmoid outputs."""
-    allowed = LOSS_OUTPUTS[loss]
-    if output not in allowed:
-        raise ValueError(f"loss {loss!r} needs output activation {' or '.join(map(repr, allowed))}, "
-                         f"got {output!r}")
-    if output == "softmax" and n_out < 2:
-        raise ValueError("a softmax output needs at least 2 units (use output='sigmoid' with "
-                         "binary_cross_entropy for one output)")
+class Prepared(NamedTuple):
+    """Inputs as the core takes them (see ``Network.prepare``)."""
 
-
-def _initial_bound(activation: str, fan_in: int, fan_out: int) -> float:
-    """He uniform for (leaky) ReLU layers, Glorot uniform for everything else."""
-    if activation in ("relu", "leaky_relu"):
-        return math.sqrt(6.0 / fan_in)
-    return math.sqrt(6.0 / (fan_in + fan_out))
+    X: np.ndarray
+    labels: np.ndarray | None
+    dense: np.ndarray | None
+    weights: np.ndarray | None
 
 
 class Network:
@@ -94,28 +76,70 @@ class Network:
 
     def __init__(self, layers, activation=None, output=None, loss="mse", dtype="float32", seed=0,
                  leaky_slope=None, output_scale=None):
-        self.loss_name = canonical_loss(loss)
+        self._describe(layers, activation, output, loss, dtype, seed, leaky_slope, output_scale)
+        self._allocate()
+        self._initialize()
+
+    def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale):
+        """Everything but the parameters, checked; the core's spec built (no allocation yet)."""
+        self.loss_name = objectives.canonical_loss(loss)
         self.dtype = as_float_dtype(dtype)
-        self.seed = check_int("seed", seed, 0)
-        if self.seed >= 2 ** 64:  # the core's shuffle takes a uint64 seed
-            raise ValueError(f"seed must be < 2**64, got {self.seed}")
+        self.seed = seed
         self.layer_sizes, self.activations, self.leaky_slopes = self._parse_layers(
             layers, activation, output, leaky_slope)
         self.output = self.activations[-1]
-        check_output_for_loss(self.output, self.loss_name, self.layer_sizes[-1])
+        objectives.check_output_for_loss(self.output, self.loss_name, self.layer_sizes[-1])
         if output_scale is None:
-            output_scale = 1.0 if self.loss_name == "cross_entropy" else 1.0 / self.layer_sizes[-1]
-        output_scale = float(output_scale)
-        if not (math.isfinite(output_scale) and output_scale > 0):
-            raise ValueError(f"output_scale must be finite and > 0, got {output_scale}")
-        self.output_scale = output_scale
-        self._build_spec()
-        self.params = np.zeros(self._spec.n_params, dtype=self.dtype)
-        self._make_views()
-        self._initialize()
+            output_scale = objectives.default_output_scale(self.loss_name, self.layer_sizes[-1])
+        self.output_scale = check_positive("output_scale", output_scale)
+        self._spec = _core.ModelSpec(self.layer_sizes,
+                                     [_core.Activation.__members__[a] for a in self.activations],
+                                     self.leaky_slopes, _core.Loss.__members__[self.loss_name],
+                                     self.output_scale)
         self.optimizer = None
-        self.epochs_trained = 0
-        self.history = None  # the History of the latest fit
+        self.epochs_trained = 0   # epochs completed over every fit: keys each epoch's shuffle
+        self.samples_trained = 0  # training rows seen over every fit
+        self.history = None       # the History of the latest fit
+
+    def _allocate(self):
+        self.params = np.zeros(self._spec.n_params, dtype=self.dtype)
+        self._weights, self._biases = self.split_params(self.params)
+
+    @classmethod
+    def from_state(cls, state: dict) -> Network:
+        """A network from the fields ``state()`` gives, each checked by the constructor's rules;
+        ``state["params"]`` (flat, ``n_params`` values) replaces the initial weights."""
+        try:
+            sizes, activations, slopes = (state[k] for k in
+                                          ("layer_sizes", "activations", "leaky_slopes"))
+            if not _describes_layers(sizes, activations, slopes):
+                raise ValueError("layer_sizes, activations and leaky_slopes do not describe a "
+                                 "network")
+            layers = [Dense(sizes[i], sizes[i + 1], activation=activations[i],
+                            leaky_slope=slopes[i]) for i in range(len(activations))]
+            net = cls.__new__(cls)
+            net._describe(layers, None, None, state["loss"], state["dtype"], state["seed"], None,
+                          state["output_scale"])
+            params = state["params"]
+        except KeyError as missing:
+            raise ValueError(f"network description lacks the field {missing}") from None
+        # Checked before anything is allocated, so a described size cannot ask for huge memory.
+        if np.shape(params) != (net._spec.n_params,):
+            raise ValueError(f"n_params {np.shape(params)} does not match the layer sizes "
+                             f"({net._spec.n_params})")
+        net._allocate()
+        net.load_params(params)
+        net.epochs_trained = check_int("epochs_trained", state.get("epochs_trained", 0), 0)
+        net.samples_trained = check_int("samples_trained", state.get("samples_trained", 0), 0)
+        return net
+
+    def state(self) -> dict:
+        """Everything that defines the network, as plain values (``from_state`` inverts it)."""
+        return {"layer_sizes": list(self.layer_sizes), "activations": list(self.activations),
+                "leaky_slopes": list(self.leaky_slopes), "loss": self.loss_name,
+                "output_scale": self.output_scale, "dtype": self.dtype.name, "seed": self.seed,
+                "epochs_trained": self.epochs_trained, "samples_trained": self.samples_trained,
+                "params": np.array(self.params, copy=True)}
 
     # ------------------------------------------------------------------ construction
     def _parse_layers(self, layers, activation, output, leaky_slope):
@@ -141,39 +165,51 @@ class Network:
                 [layer.leaky_slope for layer in layers]
         if any(isinstance(layer, Dense) for layer in layers):
             raise TypeError("layers mixes gf.Dense layers and sizes; use one or the other")
-        sizes = []
-        for size in layers:
-            sizes.append(check_int("layer size", size, 1))
+        sizes = [check_int("layer size", size, 1) for size in layers]
         if len(sizes) < 2:
             raise ValueError("layers needs at least an input and an output size, e.g. [4, 1]")
         hidden = canonical_activation("relu" if activation is None else activation)
-        out = LOSS_OUTPUTS[self.loss_name][0] if output is None else output
+        out = objectives.default_output(self.loss_name) if output is None else output
         out = canonical_activation(out, output=True)
         slope = check_slope(0.01 if leaky_slope is None else leaky_slope)
         n_layers = len(sizes) - 1
         return sizes, [hidden] * (n_layers - 1) + [out], [slope] * n_layers
 
-    def _build_spec(self):
-        self._spec = _core.ModelSpec(self.layer_sizes, self.activations, self.leaky_slopes,
-                                     self.loss_name, self.output_scale)
+    def _initialize(self):
+        rng = np.random.default_rng(self.seed)
+        for l, (W, b) in enumerate(zip(self._weights, self._biases)):
+            W[...], b[...] = glorot_he_uniform(rng, self.activations[l], *W.shape)
 
-    def _make_views(self):
-        self._weights, self._biases = [], []
+    # ------------------------------------------------------------------ structure
+    @property
+    def seed(self) -> int:
+        """Seed of the initial weights and of every epoch's shuffle."""
+        return self._seed
+
+    @seed.setter
+    def seed(self, value):
+        value = check_int("seed", value, 0)
+        if value >= SEED_LIMIT:
+            raise ValueError(f"seed must be < 2**64, got {value}")
+        self._seed = value
+
+    @property
+    def spec(self) -> _core.ModelSpec:
+        """The core's description of this network (layers, activations, loss): what every core
+        entry point (``gradfall._core``) takes with the parameters."""
+        return self._spec
+
+    def layer_slices(self) -> list:
+        """Per layer, a ``LayerSlices``: where W and b live in ``params``. The one description
+        of the flat layout (W_0 row-major, b_0, W_1, b_1, ...)."""
+        slices = []
         for l in range(self.n_layers):
             n_in, n_out = self.layer_sizes[l], self.layer_sizes[l + 1]
             w0, b0 = self._spec.weight_offset(l), self._spec.bias_offset(l)
-            self._weights.append(self.params[w0:w0 + n_in * n_out].reshape(n_in, n_out))
-            self._biases.append(self.params[b0:b0 + n_out])
+            slices.append(LayerSlices(slice(w0, w0 + n_in * n_out), slice(b0, b0 + n_out),
+                                      (n_in, n_out), (n_out,)))
+        return slices
 
-    def _initialize(self):
-        rng = np.random.default_rng(self.seed)
-        for l, W in enumerate(self._weights):
-            n_in, n_out = W.shape
-            bound = _initial_bound(self.activations[l], n_in, n_out)
-            W[...] = rng.uniform(-bound, bound, size=(n_in, n_out))
-            self._biases[l][...] = 0
-
-    # ------------------------------------------------------------------ structure
     @property
     def n_layers(self) -> int:
         """Number of dense layers (weight matrices)."""
@@ -203,37 +239,64 @@ class Network:
 
     @property
     def is_classifier(self) -> bool:
-        return self.loss_name in ("cross_entropy", "binary_cross_entropy")
+        return objectives.is_classification(self.loss_name)
 
-    # ------------------------------------------------------------------ data checks
-    def _check_X(self, X):
-        return check_features(X, self.n_features, self.dtype)
+    # ------------------------------------------------------------------ inputs
+    def prepare(self, X, y=None, sample_weight=None, *, name="X") -> Prepared:
+        """Validated inputs as the core takes them: X a finite C-contiguous (n, n_features)
+        array of the network's dtype (passed through without a copy when it already is one);
+        the targets as integer ``labels`` (cross_entropy) or ``dense`` rows, None without y;
+        ``weights`` the sample weights or None."""
+        X = check_features(X, self.n_features, self.dtype, name=name)
+        labels = dense = None
+        if y is not None:
+            labels, dense = objectives.check_targets(self.loss_name, y, X.shape[0],
+                                                     self.n_outputs, self.dtype)
+        weights = check_sample_weight(sample_weight, X.shape[0], self.dtype)
+        return Prepared(X, labels, dense, weights)
 
-    def _targets(self, y, n_samples):
-        """(labels, dense) as the core takes them: exactly one is not None."""
-        k = self.n_outputs
-        if self.loss_name == "cross_entropy":
-            shape = np.shape(y)
-            if len(shape) == 2 and shape[1] == k:
-                dense = check_dense_targets(y, n_samples, k, self.dtype, unit_interval=True)
-                return None, dense
-            return check_labels(y, n_samples, k), None
-        unit = self.loss_name == "binary_cross_entropy"
-        return None, check_dense_targets(y, n_samples, k, self.dtype, unit_interval=unit)
-
-    def _check_params(self, params):
-        if params is None:
+    def as_params(self, vector) -> np.ndarray:
+        """``vector`` as a flat parameter vector of this network (n_params values of its dtype,
+        C-contiguous); ``None`` gives the network's own ``params``."""
+        if vector is None:
             return self.params
-        array = np.ascontiguousarray(params, dtype=self.dtype)
+        array = np.ascontiguousarray(vector, dtype=self.dtype)
         if array.shape != (self.n_params,):
             raise ValueError(f"params must have shape ({self.n_params},), got {array.shape}")
         return array
 
+    def split_params(self, vector):
+        """(W list, b list): views of a flat vector laid out like ``params`` (a gradient, an
+        optimizer buffer, a direction), shaped like ``weights`` and ``biases``."""
+        vector = np.asarray(vector)
+        if vector.shape != (self.n_params,):
+            raise ValueError(f"expected a vector of {self.n_params} values, got {vector.shape}")
+        slices = self.layer_slices()
+        return ([vector[s.weight].reshape(s.weight_shape) for s in slices],
+                [vector[s.bias] for s in slices])
+
+    def join_params(self, weights, biases) -> np.ndarray:
+        """The flat vector (this network's dtype and layout) of per-layer ``weights`` (n_in,
+        n_out) and ``biases`` (n_out,): the inverse of ``split_params``."""
+        flat = np.zeros(self.n_params, dtype=self.dtype)
+        W_views, b_views = self.split_params(flat)
+        if len(weights) != self.n_layers or len(biases) != self.n_layers:
+            raise ValueError(f"expected {self.n_layers} weight matrices and bias vectors")
+        for view, W in zip(W_views, weights):
+            view[...] = np.reshape(W, view.shape)
+        for view, b in zip(b_views, biases):
+            view[...] = np.reshape(b, view.shape)
+        return flat
+
+    def load_params(self, vector) -> None:
+        """Copy a flat parameter vector (``n_params`` values) into ``params``; the
+        ``weights``/``biases`` views see the new values."""
+        self.params[...] = self.as_params(vector)
+
     # ------------------------------------------------------------------ inference
     def forward(self, X):
         """Output-layer activations, shape (n_samples, n_outputs)."""
-        X = self._check_X(X)
-        return _core.forward(self._spec, self.params, X)
+        return _core.forward(self._spec, self.params, self.prepare(X).X)
 
     def predict(self, X):
         """Class labels (softmax: argmax; sigmoid with binary_cross_entropy: output > 0.5) or
@@ -252,29 +315,22 @@ class Network:
     def loss_and_gradient(self, X, y, sample_weight=None, l2=0.0, params=None, want_grad=True):
         """(cost, flat gradient) over all samples; ``l2`` adds 0.5*l2*sum(W**2)/sum(weights) as
         scikit-learn does; ``params`` evaluates at another flat parameter vector."""
-        X = self._check_X(X)
-        labels, dense = self._targets(y, X.shape[0])
-        weights = check_sample_weight(sample_weight, X.shape[0], self.dtype)
-        l2 = _non_negative("l2", l2)
-        return _core.loss_and_gradient(self._spec, self._check_params(params), X, labels, dense,
-                                       weights, l2, bool(want_grad))
+        data = self.prepare(X, y, sample_weight)
+        l2 = check_non_negative("l2", l2)
+        return _core.loss_and_gradient(self._spec, self.as_params(params), data.X, data.labels,
+                                       data.dense, data.weights, l2, bool(want_grad))
 
     def gradients(self, X, y, sample_weight=None):
         """Backpropagated gradient of the cost: (dW, db), lists shaped like weights/biases."""
         _, grad = self.loss_and_gradient(X, y, sample_weight=sample_weight)
-        dW, db = [], []
-        for l, (W, b) in enumerate(zip(self._weights, self._biases)):
-            w0, b0 = self._spec.weight_offset(l), self._spec.bias_offset(l)
-            dW.append(grad[w0:w0 + W.size].reshape(W.shape))
-            db.append(grad[b0:b0 + b.size])
-        return dW, db
+        return self.split_params(grad)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy for classification losses, R^2 (averaged over outputs) for regression."""
-        X = self._check_X(X)
-        labels, dense = self._targets(y, X.shape[0])
-        weights = check_sample_weight(sample_weight, X.shape[0], np.float64)
-        return _score(self, _core.forward(self._spec, self.params, X), labels, dense, weights)
+        data = self.prepare(X, y)
+        weights = check_sample_weight(sample_weight, data.X.shape[0], np.float64)
+        out = _core.forward(self._spec, self.params, data.X)
+        return objectives.score(self.loss_name, out, data.labels, data.dense, weights)
 
     # ------------------------------------------------------------------ training
     def fit(self, X, y, epochs=10, batch_size=32, optimizer=None, *, shuffle=True,
@@ -284,6 +340,7 @@ class Network:
 
         optimizer : gf.SGD or gf.Adam; its state persists across fits that pass the same
             object. ``None`` reuses the optimizer of the previous fit (first time: SGD(lr=0.01)).
+            Its schedule (``gradfall.schedules``) sets the rate between epochs.
         validation_data : (X_val, y_val), scored after every epoch into the history.
         record_batches : keep every minibatch's loss in ``history.batch_loss``.
         callback : ``callback(epoch, history)`` after each epoch; returning True stops training.
@@ -291,94 +348,39 @@ class Network:
         Returns the ``History`` (mean training loss per epoch, gradient norms, validation), also
         kept as ``net.history``.
         """
-        X = self._check_X(X)
-        n = X.shape[0]
-        labels, dense = self._targets(y, n)
-        weights = check_sample_weight(sample_weight, n, self.dtype)
-        epochs = check_int("epochs", epochs, 0)
-        batch_size = check_int("batch_size", batch_size, 1)
-        l2 = _non_negative("l2", l2)
-        if optimizer is None:
-            optimizer = self.optimizer if self.optimizer is not None else SGD(lr=0.01)
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"optimizer must be gf.SGD or gf.Adam, got {type(optimizer).__name__}")
-        if callback is not None and not callable(callback):
-            raise TypeError("callback must be callable")
-        validation = self._check_validation(validation_data)
-        self.optimizer = optimizer
-        history = History(self.n_layers)
-        self.history = history
-        if epochs == 0:
-            return history
-        state1, state2, step = optimizer._state_for(self.n_params, self.dtype)
-        trainer = _core.Trainer(self._spec, self.params, X, labels, dense, weights, batch_size,
-                                self.seed, l2, state1, state2, step)
-        for epoch in range(epochs):
-            result = trainer.run_epoch(**optimizer._core_args(), epoch_index=self.epochs_trained,
-                                       shuffle=bool(shuffle), record_batches=bool(record_batches))
-            self.epochs_trained += 1
-            history._add_epoch(result["loss"], result["grad_norms"], result["batch_losses"])
-            if validation is not None:
-                X_val, labels_val, dense_val = validation
-                out = _core.forward(self._spec, self.params, X_val)
-                history.val_loss.append(_core.loss_and_gradient(
-                    self._spec, self.params, X_val, labels_val, dense_val, None, 0.0, False)[0])
-                history.val_score.append(_score(self, out, labels_val, dense_val, None))
-            if verbose:
-                print(history.describe_last(epochs), flush=True)
-            if not math.isfinite(result["loss"]):
-                warnings.warn(f"training diverged at epoch {epoch + 1} (loss {result['loss']}); "
-                              f"lower the learning rate", RuntimeWarning, stacklevel=2)
-                break
-            if callback is not None and callback(epoch, history):
-                break
-        return history
-
-    def _check_validation(self, validation_data):
-        if validation_data is None:
-            return None
-        try:
-            X_val, y_val = validation_data
-        except (TypeError, ValueError):
-            raise ValueError("validation_data must be a pair (X_val, y_val)") from None
-        X_val = check_features(X_val, self.n_features, self.dtype, name="X_val")
-        labels, dense = self._targets(y_val, X_val.shape[0])
-        return X_val, labels, dense
+        return training.fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+                   shuffle=shuffle, sample_weight=sample_weight, l2=l2,
+                   validation_data=validation_data, record_batches=record_batches,
+                   callback=callback, verbose=verbose)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):
         """Write the network to ``path`` (format: see ``gradfall.serialization``)."""
-        from .serialization import save
-        save(self, path)
+        state = self.state()
+        serialization.write(path, state, state.pop("params"))
 
-    def copy(self):
-        other = object.__new__(Network)
-        other.__setstate__(self.__getstate__())
-        return other
+    @classmethod
+    def load(cls, path) -> Network:
+        """Read a network written by ``save``; ValueError for a file that is not one."""
+        fields, params = serialization.read(path)
+        try:
+            return cls.from_state({**fields, "params": params})
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path} is not a valid gradfall model: inconsistent network "
+                             f"description ({exc})") from None
+
+    def copy(self) -> Network:
+        return Network.from_state(self.state())
+
+    def astype(self, dtype) -> Network:
+        """A copy with parameters and computation in ``dtype``."""
+        return Network.from_state({**self.state(), "dtype": as_float_dtype(dtype).name})
 
     def __getstate__(self):
-        return {"layer_sizes": list(self.layer_sizes), "activations": list(self.activations),
-                "leaky_slopes": list(self.leaky_slopes), "loss": self.loss_name,
-                "output_scale": self.output_scale, "dtype": self.dtype.name, "seed": self.seed,
-                "params": np.array(self.params, copy=True), "epochs_trained": self.epochs_trained}
+        return self.state()
 
     def __setstate__(self, state):
-        self.loss_name = canonical_loss(state["loss"])
-        self.dtype = as_float_dtype(state["dtype"])
-        self.seed = int(state["seed"])
-        self.layer_sizes = [int(s) for s in state["layer_sizes"]]
-        self.activations = list(state["activations"])
-        self.leaky_slopes = [float(s) for s in state["leaky_slopes"]]
-        self.output = self.activations[-1]
-        self.output_scale = float(state["output_scale"])
-        self._build_spec()
-        self.params = np.ascontiguousarray(np.array(state["params"], dtype=self.dtype))
-        if self.params.shape != (self._spec.n_params,):
-            raise ValueError("parameter vector does not match the layer sizes")
-        self._make_views()
-        self.optimizer = None
-        self.history = None
-        self.epochs_trained = int(state.get("epochs_trained", 0))
+        self.__dict__.update(Network.from_state(state).__dict__)
 
     # ------------------------------------------------------------------ display
     def __repr__(self):
@@ -400,27 +402,15 @@ class Network:
         return "\n".join(lines)
 
 
-def _non_negative(name, value):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value}")
-    return value
+def _describes_layers(sizes, activations, slopes) -> bool:
+    """Lists of positive integer sizes, one activation and one slope per layer."""
+    return (isinstance(sizes, list) and isinstance(activations, list)
+            and isinstance(slopes, list) and len(activations) >= 1
+            and len(sizes) == len(activations) + 1 == len(slopes) + 1
+            and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+                    for s in sizes))
 
 
-def _score(net, out, labels, dense, weights):
-    """Accuracy (classification losses) or R^2 (regression) of outputs ``out``."""
-    w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    if net.loss_name == "cross_entropy":
-        truth = labels if labels is not None else np.argmax(dense, axis=1)
-        return float(np.average(np.argmax(out, axis=1) == truth, weights=w))
-    if net.loss_name == "binary_cross_entropy":
-        correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
-        return float(np.average(correct, weights=w))
-    y = dense.astype(np.float64)
-    residual = np.average((y - out) ** 2, axis=0, weights=w)
-    spread = np.average((y - np.average(y, axis=0, weights=w)) ** 2, axis=0, weights=w)
-    r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
-    return float(np.mean(r2))
+def load(path) -> Network:
+    """Read a network written by ``Network.save`` (``gf.load``)."""
+    return Network.load(path)

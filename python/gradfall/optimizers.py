@@ -1,135 +1,152 @@
 """Optimizers over the network's one flat parameter vector.
 
-SGD (``style="torch"``, torch.optim.SGD):  g = grad + wd*theta;  buf = mu*buf + g;
-    theta <- theta - lr * (g + mu*buf if nesterov else buf)
-Adam (torch.optim.Adam): m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;
-    theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
-``style="sklearn"`` follows scikit-learn's SGDOptimizer / AdamOptimizer instead.
-The state (momentum buffer, moments, step count) lives in the optimizer object and persists
-across ``fit`` calls that pass the same object.
+SGD, ``momentum_form="gradient_sum"`` (torch.optim.SGD)::
+
+    g = grad + wd*theta;  buf = mu*buf + g;  theta <- theta - lr * (g + mu*buf if nesterov else buf)
+
+SGD, ``momentum_form="velocity"`` (Sutskever et al. 2013; scikit-learn)::
+
+    g = grad + wd*theta;  v = mu*v - lr*g;   theta <- theta + (mu*v - lr*g if nesterov else v)
+
+The two agree while the rate is constant; after it changes, the velocity still carries steps
+taken at the old rate.
+
+Adam, ``correction="moments"`` (torch.optim.Adam)::
+
+    m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g^2;  theta <- theta - lr * m_hat / (sqrt(v_hat) + eps)
+
+Adam, ``correction="step_size"`` (scikit-learn): the bias corrections folded into the rate,
+``theta <- theta - lr*sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)``, so eps meets sqrt(v).
+
+The rate may follow a schedule (``gradfall.schedules``), applied between epochs. The state
+(momentum buffer or moments, and the step count) lives in ``optimizer.state`` and persists across
+``fit`` calls that pass the same optimizer object.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-_STYLES = ("torch", "sklearn")
+from . import _core
+from ._validation import check_choice, check_fraction, check_non_negative, check_positive
+from .schedules import Constant, Progress, Schedule
 
-
-def _positive(name, value):
-    value = _number(name, value)
-    if not value > 0:
-        raise ValueError(f"{name} must be > 0, got {value}")
-    return value
-
-
-def _number(name, value):
-    if isinstance(value, bool):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return value
-
-
-def _in_unit_interval(name, value, *, open_right=True):
-    value = _number(name, value)
-    if value < 0 or (value >= 1 if open_right else value > 1):
-        raise ValueError(f"{name} must be in [0, 1), got {value}")
-    return value
+MOMENTUM_FORMS = tuple(_core.MomentumForm.__members__)
+ADAM_CORRECTIONS = tuple(_core.AdamCorrection.__members__)
 
 
 class Optimizer:
-    """Base: holds hyperparameters and the flat state buffers."""
+    """Base: the rate (current and initial), its schedule, weight decay and the state."""
 
-    kind = ""
+    kind: _core.OptimizerKind
 
-    def __init__(self, lr, weight_decay, style):
-        self.lr = lr
-        self.weight_decay = weight_decay
-        if style not in _STYLES:
-            raise ValueError(f"style must be one of {_STYLES}, got {style!r}")
-        self.style = style
-        self.reset()
+    def __init__(self, lr, weight_decay, schedule):
+        self.base_lr = check_positive("lr", lr)
+        self.lr = self.base_lr
+        self.weight_decay = check_non_negative("weight_decay", weight_decay)
+        if schedule is None:
+            schedule = Constant()
+        if not isinstance(schedule, Schedule):
+            raise TypeError(f"schedule must be a gradfall.schedules.Schedule, got "
+                            f"{type(schedule).__name__}")
+        self.schedule = schedule
+        self.state = None
 
     @property
-    def lr(self):
+    def lr(self) -> float:
+        """The rate of the next update."""
         return self._lr
 
     @lr.setter
     def lr(self, value):
-        self._lr = _positive("lr", value)
-
-    @property
-    def weight_decay(self):
-        return self._weight_decay
-
-    @weight_decay.setter
-    def weight_decay(self, value):
-        value = _number("weight_decay", value)
-        if value < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {value}")
-        self._weight_decay = value
+        self._lr = check_positive("lr", value)
 
     def reset(self):
-        """Forget the state (momentum buffers, moments, step count)."""
-        self.state1 = None
-        self.state2 = None
-        self.step = np.zeros(1, dtype=np.int64)
+        """Forget the state (momentum buffer or moments, step count) and the scheduled rate."""
+        self.state = None
+        self.lr = self.base_lr
 
-    def _state_for(self, n_params, dtype):
-        if self.state1 is None or self.state1.shape != (n_params,) or self.state1.dtype != dtype:
-            self.state1 = np.zeros(n_params, dtype=dtype)
-            self.state2 = np.zeros(n_params, dtype=dtype)
-            self.step = np.zeros(1, dtype=np.int64)
-        return self.state1, self.state2, self.step
-
-    def _core_args(self):
-        raise NotImplementedError
+    def state_for(self, n_params: int, dtype) -> _core.OptimizerState:
+        """The state for a network of ``n_params`` parameters of ``dtype``: kept while it fits,
+        else a new zero state (a different network)."""
+        dtype = np.dtype(dtype)
+        if self.state is None or not self.state.matches(n_params, dtype):
+            self.state = _core.OptimizerState(self.kind, n_params, dtype)
+        return self.state
 
     @property
     def steps(self) -> int:
-        return int(self.step[0])
+        """Updates done with the current state."""
+        return 0 if self.state is None else int(self.state.step)
+
+    def end_epoch(self, progress: Progress) -> None:
+        """Between epochs: the schedule sets the rate of the next one."""
+        self.lr = self.schedule.next_rate(self.lr, self.base_lr, progress)
+
+    def on_plateau(self) -> bool:
+        """The stopping rule saw no improvement: True (go on, at the rate the schedule chose) or
+        False (stop training)."""
+        rate = self.schedule.on_plateau(self.lr)
+        if rate is None:
+            return False
+        self.lr = rate
+        return True
+
+    def config(self) -> _core.OptimizerConfig:
+        """The core's view of the hyperparameters, at the current rate."""
+        config = _core.OptimizerConfig()
+        config.kind = self.kind
+        config.lr = self.lr
+        config.weight_decay = self.weight_decay
+        return config
 
 
 class SGD(Optimizer):
     """Minibatch stochastic gradient descent with optional (Nesterov) momentum."""
 
-    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0, style="torch"):
-        self.momentum = _in_unit_interval("momentum", momentum)
+    kind = _core.OptimizerKind.sgd
+
+    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0,
+                 momentum_form="gradient_sum", schedule=None):
+        self.momentum = check_fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
             raise ValueError("nesterov=True requires momentum > 0")
-        super().__init__(lr, weight_decay, style)
+        self.momentum_form = check_choice("momentum_form", momentum_form, MOMENTUM_FORMS)
+        super().__init__(lr, weight_decay, schedule)
 
-    def _core_args(self):
-        return dict(kind=f"sgd_{self.style}", lr=self.lr, momentum=self.momentum,
-                    nesterov=self.nesterov, weight_decay=self.weight_decay,
-                    beta1=0.9, beta2=0.999, eps=1e-8)
+    def config(self):
+        config = super().config()
+        config.momentum = self.momentum
+        config.nesterov = self.nesterov
+        config.momentum_form = _core.MomentumForm.__members__[self.momentum_form]
+        return config
 
     def __repr__(self):
-        return (f"SGD(lr={self.lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
-                f"weight_decay={self.weight_decay}, style={self.style!r})")
+        return (f"SGD(lr={self.base_lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
+                f"weight_decay={self.weight_decay}, momentum_form={self.momentum_form!r}, "
+                f"schedule={self.schedule!r})")
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias-corrected moments."""
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, style="torch"):
-        self.beta1 = _in_unit_interval("beta1", beta1)
-        self.beta2 = _in_unit_interval("beta2", beta2)
-        self.eps = _positive("eps", eps)
-        super().__init__(lr, weight_decay, style)
+    kind = _core.OptimizerKind.adam
 
-    def _core_args(self):
-        return dict(kind=f"adam_{self.style}", lr=self.lr, momentum=0.0, nesterov=False,
-                    weight_decay=self.weight_decay, beta1=self.beta1, beta2=self.beta2,
-                    eps=self.eps)
+    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
+                 correction="moments", schedule=None):
+        self.beta1 = check_fraction("beta1", beta1)
+        self.beta2 = check_fraction("beta2", beta2)
+        self.eps = check_positive("eps", eps)
+        self.correction = check_choice("correction", correction, ADAM_CORRECTIONS)
+        super().__init__(lr, weight_decay, schedule)
+
+    def config(self):
+        config = super().config()
+        config.beta1, config.beta2, config.eps = self.beta1, self.beta2, self.eps
+        config.correction = _core.AdamCorrection.__members__[self.correction]
+        return config
 
     def __repr__(self):
-        return (f"Adam(lr={self.lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}, "
-                f"weight_decay={self.weight_decay}, style={self.style!r})")
+        return (f"Adam(lr={self.base_lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}, "
+                f"weight_decay={self.weight_decay}, correction={self.correction!r}, "
+                f"schedule={self.schedule!r})")

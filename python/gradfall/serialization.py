@@ -9,13 +9,15 @@ Layout (all integers little-endian)::
                      {"format": "gradfall.network", "version": 1,
                       "layer_sizes": [...], "activations": [...], "leaky_slopes": [...],
                       "loss": "...", "output_scale": float, "dtype": "float32"|"float64",
-                      "seed": int, "epochs_trained": int,
+                      "seed": int, "epochs_trained": int, "samples_trained": int,
                       "n_params": int, "params_crc32": int}
     the rest       the flat parameter vector, n_params little-endian floats of ``dtype``
                    (W_0 row-major, b_0, W_1, b_1, ...)
 
-``load`` checks the magic, the version, every header field, the exact file length and the CRC-32
-of the parameters, so a truncated, corrupted or tampered file raises ``ValueError``.
+This module knows the container only: ``write`` and ``read`` move a dict of header fields and a
+parameter vector. ``read`` checks the magic, the version, the header's JSON, the exact file
+length, the CRC-32 of the parameters and that they are finite, raising ``ValueError``; what the
+fields mean is checked by ``Network.from_state``.
 """
 from __future__ import annotations
 
@@ -30,25 +32,19 @@ MAGIC = b"GRADFALL"
 VERSION = 1
 _PREFIX = struct.Struct("<8sIQ")
 _MAX_HEADER = 1 << 20
+# Header fields that describe the container, not the network.
+_CONTAINER_FIELDS = ("format", "version", "n_params", "params_crc32")
+# Training counters: absent in older files (then 0).
+_COUNTERS = ("epochs_trained", "samples_trained")
 
 
-def save(net, path) -> None:
-    params = np.ascontiguousarray(net.params, dtype=net.dtype.newbyteorder("<"))
+def write(path, fields: dict, params: np.ndarray) -> None:
+    """Write header ``fields`` (JSON-serialisable) and the flat ``params`` to ``path``."""
+    params = np.asarray(params)
+    params = np.ascontiguousarray(params, dtype=params.dtype.newbyteorder("<"))
     payload = params.tobytes()
-    header = {
-        "format": "gradfall.network",
-        "version": VERSION,
-        "layer_sizes": [int(s) for s in net.layer_sizes],
-        "activations": list(net.activations),
-        "leaky_slopes": [float(s) for s in net.leaky_slopes],
-        "loss": net.loss_name,
-        "output_scale": float(net.output_scale),
-        "dtype": net.dtype.name,
-        "seed": int(net.seed),
-        "epochs_trained": int(net.epochs_trained),
-        "n_params": int(params.shape[0]),
-        "params_crc32": zlib.crc32(payload),
-    }
+    header = {"format": "gradfall.network", "version": VERSION, **fields,
+              "n_params": int(params.shape[0]), "params_crc32": zlib.crc32(payload)}
     blob = json.dumps(header, sort_keys=True).encode("utf-8")
     tmp = f"{os.fspath(path)}.tmp"
     with open(tmp, "wb") as f:
@@ -62,10 +58,9 @@ def _fail(path, why):
     raise ValueError(f"{os.fspath(path)!s} is not a valid gradfall model: {why}")
 
 
-def load(path):
-    """Read a network written by ``Network.save``."""
-    from .network import Network
-
+def read(path):
+    """(header fields, params) of a file written by ``write``; the container fields (format,
+    version, n_params, checksum) are checked and removed."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < _PREFIX.size:
@@ -86,14 +81,13 @@ def load(path):
     try:
         dtype = np.dtype(header["dtype"])
         n_params = int(header["n_params"])
-        state = {key: header[key] for key in ("layer_sizes", "activations", "leaky_slopes",
-                                              "loss", "output_scale", "dtype", "seed")}
         crc = int(header["params_crc32"])
-        epochs_trained = int(header.get("epochs_trained", 0))
+        counters = {key: int(header.get(key, 0)) for key in _COUNTERS}
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         _fail(path, f"header field missing or malformed ({exc})")
-    if epochs_trained < 0:
-        _fail(path, f"epochs_trained is negative ({epochs_trained})")
+    for key, value in counters.items():
+        if value < 0:
+            _fail(path, f"{key} is negative ({value})")
     if dtype not in (np.float32, np.float64):
         _fail(path, f"unsupported dtype {dtype}")
     payload = data[_PREFIX.size + header_len:]
@@ -105,25 +99,5 @@ def load(path):
     params = np.frombuffer(payload, dtype=dtype.newbyteorder("<")).astype(dtype)
     if not np.isfinite(params).all():
         _fail(path, "parameters contain NaN or infinity")
-    sizes, acts, slopes = state["layer_sizes"], state["activations"], state["leaky_slopes"]
-    if not (isinstance(sizes, list) and isinstance(acts, list) and isinstance(slopes, list)
-            and len(sizes) == len(acts) + 1 == len(slopes) + 1 and len(acts) >= 1
-            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
-        _fail(path, "layer_sizes, activations and leaky_slopes do not describe a network")
-    # Checked before anything is allocated, so a tampered size cannot ask for huge memory.
-    expected = sum(sizes[i] * sizes[i + 1] + sizes[i + 1] for i in range(len(acts)))
-    if expected != n_params:
-        _fail(path, f"n_params {n_params} does not match the layer sizes ({expected})")
-    from .layers import Dense
-
-    # Rebuild through the constructor's checks so a tampered structure is rejected cleanly.
-    try:
-        layers = [Dense(sizes[i], sizes[i + 1], activation=acts[i], leaky_slope=slopes[i])
-                  for i in range(len(acts))]
-        net = Network(layers, loss=state["loss"], dtype=dtype.name, seed=int(state["seed"]),
-                      output_scale=float(state["output_scale"]))
-    except (TypeError, ValueError) as exc:
-        _fail(path, f"inconsistent network description ({exc})")
-    net.params[...] = params
-    net.epochs_trained = epochs_trained
-    return net
+    fields = {k: v for k, v in header.items() if k not in _CONTAINER_FIELDS}
+    return {**fields, **counters}, params

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .csv_io import CSVError
+from .network import load as load_network
 
 MAX_CLASSES_AUTO = 20  # integer targets with at most this many values are taken as classes
 
@@ -100,8 +101,6 @@ def save(net, prep, model_path) -> None:
 
 def load(model_path):
     """(network, Preprocessing); a ValueError with a one-line message when either file is bad."""
-    from .serialization import load as load_network
-
     if not os.path.exists(model_path):
         raise ValueError(f"{model_path}: no such model file")
     net = load_network(model_path)

@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._base import expected_failed_checks
 from ._classifier import MLPClassifier
-from ._convert import from_sklearn, to_sklearn
+from ._from_sklearn import from_sklearn, to_sklearn
 from ._regressor import MLPRegressor
 
 __all__ = ["MLPClassifier", "MLPRegressor", "from_sklearn", "to_sklearn", "expected_failed_checks"]

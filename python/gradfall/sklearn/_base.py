@@ -28,11 +28,20 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 import gradfall as _gf
+from gradfall.schedules import DivideOnPlateau, InverseScaling, Progress
+from gradfall.training import EpochRunner
 
-from ._progress import Progress
+from ._loss_report import EpochLoss, reported_loss, weights_squared
+from ._progress import Progress as ProgressDisplay
+from ._conversion import (
+    best_params_of,
+    copy_plain_attributes,
+    load_sklearn_optimizer,
+    sklearn_twin,
+)
 
 try:  # private helper of scikit-learn: iprint is deprecated from scipy 1.15
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
@@ -114,21 +123,26 @@ def _same_buffer(a, b):
     )
 
 
-def _canonical(a):
-    """``a`` with numpy's canonical dtype object. The core checks dtypes by identity, and arrays
-    that come out of pickle carry an equal but distinct dtype object (see the report); a view
-    with the canonical dtype costs nothing."""
-    if a is None:
-        return None
-    canonical = np.dtype(a.dtype.char)
-    if a.dtype is canonical or a.dtype != canonical:
-        return a
-    return a.view(canonical)
+def units_of(coefs) -> list:
+    """Layer widths [n_in, n_hidden..., n_out] of per-layer weight matrices."""
+    return [int(np.shape(coefs[0])[0])] + [int(np.shape(c)[1]) for c in coefs]
 
 
-def _weights_sq(coefs):
-    return float(sum(np.dot(c.ravel().astype(np.float64), c.ravel().astype(np.float64))
-                     for c in coefs))
+def stochastic_optimizer(params) -> _gf.SGD | _gf.Adam:
+    """scikit-learn's SGDOptimizer / AdamOptimizer for an estimator's parameters (a dict as
+    ``get_params`` gives): the velocity form of momentum, Adam's corrections folded into the
+    step size, and the learning-rate schedule of ``learning_rate`` (sgd only)."""
+    if params["solver"] == "sgd":
+        schedule = {"invscaling": InverseScaling(params["power_t"]),
+                    "adaptive": DivideOnPlateau(factor=5.0, min_lr=1e-6)}.get(
+                        params["learning_rate"])
+        momentum = float(params["momentum"])
+        return _gf.SGD(lr=float(params["learning_rate_init"]), momentum=momentum,
+                       nesterov=bool(params["nesterovs_momentum"]) and momentum > 0,
+                       momentum_form="velocity", schedule=schedule)
+    return _gf.Adam(lr=float(params["learning_rate_init"]), beta1=float(params["beta_1"]),
+                    beta2=float(params["beta_2"]), eps=float(params["epsilon"]),
+                    correction="step_size")
 
 
 class BaseMLP(BaseEstimator, ABC):
@@ -240,7 +254,7 @@ class BaseMLP(BaseEstimator, ABC):
     def _ensure_net(self, dtype=None, seed=None):
         """The Network holding coefs_/intercepts_, rebuilt if needed (after unpickling, after the
         user replaced coefs_, or to change dtype); coefs_[i]/intercepts_[i] are views into it."""
-        units = [int(np.shape(self.coefs_[0])[0])] + [int(np.shape(c)[1]) for c in self.coefs_]
+        units = units_of(self.coefs_)
         dtype = np.dtype(dtype) if dtype is not None else self._fitted_dtype()
         net = getattr(self, "_net", None)
         if (
@@ -284,12 +298,6 @@ class BaseMLP(BaseEstimator, ABC):
     def __setstate__(self, state):
         super().__setstate__(state)
         self._net = None
-        opt = getattr(self, "_optimizer", None)
-        if opt is not None:
-            for name in ("state1", "state2", "step"):
-                value = getattr(opt, name, None)
-                if isinstance(value, np.ndarray):
-                    setattr(opt, name, _canonical(np.ascontiguousarray(value)))
 
     # ------------------------------------------------------------------ fitting
     def _initialize(self, y, layer_units, dtype):
@@ -328,12 +336,12 @@ class BaseMLP(BaseEstimator, ABC):
         hidden_layer_sizes = self._hidden_sizes()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        X = _canonical(np.ascontiguousarray(X))
+        X = np.ascontiguousarray(X)
         dtype = X.dtype
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
                                                  ensure_non_negative=True)
-            sample_weight = _canonical(np.ascontiguousarray(sample_weight, dtype=dtype))
+            sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         n_features = X.shape[1]
@@ -343,7 +351,7 @@ class BaseMLP(BaseEstimator, ABC):
         if first_pass:
             self._initialize(y, layer_units, dtype)
         else:
-            expected = [int(np.shape(self.coefs_[0])[0])] + [int(np.shape(c)[1]) for c in self.coefs_]
+            expected = units_of(self.coefs_)
             if expected != layer_units:
                 raise ValueError(
                     f"Cannot continue training (warm_start/partial_fit): the network has layer "
@@ -368,164 +376,115 @@ class BaseMLP(BaseEstimator, ABC):
     def _net_targets(self, y, dtype):
         """2-D targets -> the form gradfall.Network.fit expects."""
         if getattr(self, "out_activation_", None) == "softmax":
-            return _canonical(np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.int64))
-        return _canonical(np.ascontiguousarray(y, dtype=dtype))
-
-    def _report_loss(self, raw, penalty):
-        """Core loss -> scikit-learn's loss_: sklearn's squared loss averages (not sums) the
-        outputs, while its gradient is that of 0.5 * sum over outputs (which the core trains)."""
-        k = self.n_outputs_
-        if self.out_activation_ != "identity" or k == 1:
-            return float(raw)
-        return float((raw - penalty) / k + penalty)
-
-    def _make_optimizer(self):
-        if self.solver == "sgd":
-            momentum = float(self.momentum)
-            return _gf.SGD(lr=float(self.learning_rate_init), momentum=momentum,
-                           nesterov=bool(self.nesterovs_momentum) and momentum > 0,
-                           style="sklearn")
-        return _gf.Adam(lr=float(self.learning_rate_init), beta1=float(self.beta_1),
-                        beta2=float(self.beta_2), eps=float(self.epsilon), style="sklearn")
+            return np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.int64)
+        return np.ascontiguousarray(y, dtype=dtype)
 
     def _fit_stochastic(self, X, y, sample_weight, incremental):
+        """sgd/adam: one core epoch per iteration, then scikit-learn's bookkeeping, stopping rule
+        and learning-rate schedule (``_optimizer.end_epoch``, ``_optimizer.on_plateau``)."""
         if not incremental or getattr(self, "_optimizer", None) is None:
-            self._optimizer = self._make_optimizer()
+            self._optimizer = stochastic_optimizer(self.get_params(deep=False))
         opt = self._optimizer
-
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        early_stopping = self.early_stopping
-        if early_stopping:
-            should_stratify = is_classifier(self) and self.n_outputs_ == 1
-            stratify = y if should_stratify else None
-            if sample_weight is None:
-                X_train, X_val, y_train, y_val = train_test_split(
-                    X, y, random_state=self._random_state, test_size=self.validation_fraction,
-                    stratify=stratify)
-                sw_train = sw_val = None
-            else:
-                X_train, X_val, y_train, y_val, sw_train, sw_val = train_test_split(
-                    X, y, sample_weight, random_state=self._random_state,
-                    test_size=self.validation_fraction, stratify=stratify)
-            if X_val.shape[0] < 2:
-                raise ValueError(
-                    "The validation set is too small. Increase 'validation_fraction' "
-                    "or the size of your dataset."
-                )
-            X_train = _canonical(np.ascontiguousarray(X_train))
-            X_val = _canonical(np.ascontiguousarray(X_val))
-            if sw_train is not None:
-                sw_train = _canonical(np.ascontiguousarray(sw_train))
-            y_val = self._validation_targets(y_val)
-        else:
-            X_train, y_train, sw_train = X, y, sample_weight
-            X_val = y_val = sw_val = None
-
+        (X_train, y_train, sw_train), validation = self._validation_split(X, y, sample_weight)
         n_samples = X_train.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than "
-                    "sample size. It is going to be clipped"
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        n_batches = -(-n_samples // batch_size)
-        count_weighted = sw_train is not None and n_batches > 1
-        batch_counts = np.full(n_batches, batch_size, dtype=np.float64)
-        batch_counts[-1] = n_samples - batch_size * (n_batches - 1)
-        total_weight = float(n_samples if sw_train is None else np.sum(sw_train, dtype=np.float64))
-
+        batch_size = self._batch_size(n_samples)
         # The shuffling seed comes from random_state, drawn after the initial weights and the
         # validation split (which therefore match scikit-learn's for the same random_state).
         seed = int(self._random_state.randint(np.iinfo(np.int32).max)) if self.shuffle else 0
         net = self._ensure_net(dtype=X.dtype, seed=seed)
-        y_train = self._net_targets(y_train, X.dtype)
-
-        track_penalty = (self.out_activation_ == "identity" and self.n_outputs_ > 1
-                         and self.alpha > 0)
-        sq_start = _weights_sq(self.coefs_) if track_penalty else 0.0
-        max_epochs = 1 if incremental else int(self.max_iter)
-        progress = Progress(max_epochs, desc=type(self).__name__,
-                            enabled=bool(self.verbose) and not incremental)
-        if self.verbose and incremental:
-            progress = Progress(None, enabled=True, use_tqdm=False)
+        epoch_loss = EpochLoss(n_samples=n_samples, batch_size=batch_size,
+                               sample_weight=sw_train, alpha=self.alpha,
+                               out_activation=self.out_activation_, n_outputs=self.n_outputs_,
+                               coefs=self.coefs_)
+        runner = EpochRunner(net, X_train, self._net_targets(y_train, X.dtype),
+                             batch_size=batch_size, optimizer=opt, shuffle=bool(self.shuffle),
+                             sample_weight=sw_train, l2=float(self.alpha),
+                             record_batches=epoch_loss.needs_batches)
+        progress = self._progress_display(incremental)
         self.n_iter_ = 0
-
-        def on_epoch(epoch, history):
-            nonlocal sq_start
-            if count_weighted:
-                # sklearn averages the minibatch losses weighted by their sample counts; the
-                # core weights them by their sum of sample weights.
-                batch_losses = np.asarray(history.batch_loss[-1], dtype=np.float64)
-                raw = float(np.dot(batch_losses, batch_counts) / n_samples)
-            else:
-                raw = history.loss[-1]
-            penalty = 0.0
-            if track_penalty:
-                sq_end = _weights_sq(self.coefs_)
-                # The core's epoch loss holds sum_b 0.5*alpha*|W_b|^2 / total_weight, W_b the
-                # weights before batch b; interpolate |W_b|^2 linearly over the epoch (exact
-                # for full batches).
-                mean_sq = sq_start + (sq_end - sq_start) * (n_batches - 1) / (2.0 * n_batches)
-                penalty = 0.5 * self.alpha * n_batches * mean_sq / total_weight
-                sq_start = sq_end
-            self.n_iter_ += 1
-            self.loss_ = self._report_loss(raw, penalty)
-            self.t_ += n_samples
-            self.loss_curve_.append(self.loss_)
-            val_score = self._update_no_improvement_count(
-                early_stopping, net, X_val, y_val, sw_val)
-            progress.update(self.n_iter_, self.loss_, val_score)
-            # sklearn's SGDOptimizer.iteration_ends
-            if self.solver == "sgd" and self.learning_rate == "invscaling":
-                opt.lr = float(self.learning_rate_init) / (self.t_ + 1) ** self.power_t
-            if self._no_improvement_count > self.n_iter_no_change:
-                if early_stopping:
-                    msg = ("Validation score did not improve more than tol=%f for %d "
-                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
-                else:
-                    msg = ("Training loss did not improve more than tol=%f for %d "
-                           "consecutive epochs." % (self.tol, self.n_iter_no_change))
-                if self._trigger_stopping(opt, msg, progress):
-                    return True
-                self._no_improvement_count = 0
-            if incremental:
-                return True
-            if self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                    "optimization hasn't converged yet." % self.max_iter,
-                    ConvergenceWarning,
-                )
-            return False
-
         try:
-            net.fit(X_train, y_train, epochs=max_epochs, batch_size=batch_size, optimizer=opt,
-                    shuffle=bool(self.shuffle), sample_weight=sw_train, l2=float(self.alpha),
-                    callback=on_epoch, record_batches=count_weighted)
+            for _ in range(1 if incremental else int(self.max_iter)):
+                result = runner.run()
+                self.n_iter_ += 1
+                self.loss_ = epoch_loss(result, self.coefs_)
+                self.t_ += n_samples
+                self.loss_curve_.append(self.loss_)
+                val_score = self._update_no_improvement_count(self.early_stopping, net,
+                                                              *validation)
+                progress.update(self.n_iter_, self.loss_, val_score)
+                opt.end_epoch(Progress(self.n_iter_, self.t_, self.loss_))
+                if self._no_improvement_count > self.n_iter_no_change:
+                    if self._trigger_stopping(opt, progress):
+                        break
+                    self._no_improvement_count = 0
+                if incremental:
+                    break
+                if self.n_iter_ == self.max_iter:
+                    warnings.warn(
+                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                        "optimization hasn't converged yet." % self.max_iter,
+                        ConvergenceWarning,
+                    )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         finally:
             progress.close()
+        if self.early_stopping:
+            net.load_params(self._best_params)
 
-        if early_stopping:
-            net.params[...] = self._best_params
+    def _validation_split(self, X, y, sample_weight):
+        """((X, y, sample_weight) to train on, (X, y, sample_weight) to validate on), the
+        latter all None without early stopping; split as scikit-learn splits."""
+        if not self.early_stopping:
+            return (X, y, sample_weight), (None, None, None)
+        stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+        arrays = (X, y) if sample_weight is None else (X, y, sample_weight)
+        parts = train_test_split(*arrays, random_state=self._random_state,
+                                 test_size=self.validation_fraction, stratify=stratify)
+        X_train, X_val, y_train, y_val = parts[:4]
+        sw_train, sw_val = (None, None) if sample_weight is None else parts[4:]
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                "The validation set is too small. Increase 'validation_fraction' "
+                "or the size of your dataset."
+            )
+        if sw_train is not None:
+            sw_train = np.ascontiguousarray(sw_train)
+        return ((np.ascontiguousarray(X_train), y_train, sw_train),
+                (np.ascontiguousarray(X_val), self._validation_targets(y_val), sw_val))
 
-    def _trigger_stopping(self, opt, msg, progress):
-        """sklearn's optimizer.trigger_stopping: only sgd with learning_rate='adaptive' goes on
-        with the learning rate divided by 5."""
-        if self.solver != "sgd" or self.learning_rate != "adaptive":
-            progress.message(msg + " Stopping.")
-            return True
-        if opt.lr <= 1e-6:
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _progress_display(self, incremental):
+        if self.verbose and incremental:
+            return ProgressDisplay(None, enabled=True, use_tqdm=False)
+        return ProgressDisplay(int(self.max_iter), desc=type(self).__name__,
+                               enabled=bool(self.verbose) and not incremental)
+
+    def _trigger_stopping(self, opt, progress):
+        """scikit-learn's ``trigger_stopping``: the schedule decides (only sgd with
+        learning_rate='adaptive' goes on, with the rate divided by 5). True: stop."""
+        quantity = "Validation score" if self.early_stopping else "Training loss"
+        msg = ("%s did not improve more than tol=%f for %d consecutive epochs."
+               % (quantity, self.tol, self.n_iter_no_change))
+        if opt.on_plateau():
+            progress.message(msg + " Setting learning rate to %f" % opt.lr)
+            return False
+        if isinstance(opt.schedule, DivideOnPlateau):
             progress.message(msg + " Learning rate too small. Stopping.")
-            return True
-        opt.lr = opt.lr / 5.0
-        progress.message(msg + " Setting learning rate to %f" % opt.lr)
-        return False
+        else:
+            progress.message(msg + " Stopping.")
+        return True
 
     def _update_no_improvement_count(self, early_stopping, net, X_val, y_val, sw_val):
         if early_stopping:
@@ -563,8 +522,8 @@ class BaseMLP(BaseEstimator, ABC):
         alpha = float(self.alpha)
         total_weight = float(X.shape[0] if sample_weight is None
                              else np.sum(sample_weight, dtype=np.float64))
-        progress = Progress(int(self.max_iter), desc=type(self).__name__ + " (lbfgs)",
-                            enabled=bool(self.verbose))
+        progress = ProgressDisplay(int(self.max_iter), desc=type(self).__name__ + " (lbfgs)",
+                                   enabled=bool(self.verbose))
 
         def loss_grad(theta):
             loss, grad = net.loss_and_gradient(
@@ -595,9 +554,9 @@ class BaseMLP(BaseEstimator, ABC):
         finally:
             progress.close()
         self.n_iter_ = _check_optimize_result("lbfgs", opt_res, self.max_iter)
-        net.params[...] = opt_res.x
-        penalty = 0.5 * alpha * _weights_sq(self.coefs_) / total_weight if alpha > 0 else 0.0
-        self.loss_ = self._report_loss(opt_res.fun, penalty)
+        net.load_params(opt_res.x)
+        penalty = 0.5 * alpha * weights_squared(self.coefs_) / total_weight if alpha > 0 else 0.0
+        self.loss_ = reported_loss(opt_res.fun, penalty, self.out_activation_, self.n_outputs_)
 
     # ------------------------------------------------------------------ prediction
     def _forward(self, X, check_input=True):
@@ -612,7 +571,7 @@ class BaseMLP(BaseEstimator, ABC):
         # Like scikit-learn, the outputs have the dtype of X (float32 or float64); the
         # computation runs in the network's dtype.
         out_dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        X = _canonical(np.ascontiguousarray(X, dtype=net.dtype))
+        X = np.ascontiguousarray(X, dtype=net.dtype)
         with _num_threads(self.n_threads):
             out = net.forward(X)
         return np.asarray(out).astype(out_dtype, copy=False)
@@ -628,11 +587,45 @@ class BaseMLP(BaseEstimator, ABC):
             )
         return True
 
-    def to_sklearn(self):
-        """The equivalent fitted ``sklearn.neural_network`` estimator (same weights)."""
-        from ._convert import to_sklearn
+    def to_sklearn(self, dtype="float64"):
+        """The equivalent fitted ``sklearn.neural_network`` estimator (same weights, fitted
+        attributes and optimizer state), its weights in ``dtype``."""
+        check_is_fitted(self, "coefs_")
+        return sklearn_twin(self, self._ensure_net(), getattr(self, "_best_params", None),
+                            getattr(self, "_optimizer", None), dtype)
 
-        return to_sklearn(self)
+    @classmethod
+    def from_sklearn(cls, estimator, *, dtype=None, n_threads=None):
+        """This estimator with the parameters, weights and fitted state (classes, loss curve,
+        optimizer moments, ...) of the fitted scikit-learn MLP ``estimator``. dtype: None keeps
+        the dtype of the scikit-learn weights (float64 for float64 training data)."""
+        check_is_fitted(estimator, "coefs_")
+        if not is_classifier(estimator) and estimator.loss != "squared_error":
+            raise ValueError(
+                f"cannot convert an MLPRegressor with loss={estimator.loss!r}: gradfall supports "
+                "loss='squared_error' only"
+            )
+        if dtype is None:
+            source = np.asarray(estimator.coefs_[0]).dtype
+            dtype = source if source in (np.float32, np.float64) else np.dtype(np.float64)
+        dtype = np.dtype(dtype)
+        if dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, got {dtype}")
+        names = cls().get_params(deep=False)
+        params = {k: v for k, v in estimator.get_params(deep=False).items() if k in names}
+        ours = cls(**{**params, "dtype": dtype.name, "n_threads": n_threads})
+        copy_plain_attributes(estimator, ours)
+        ours.coefs_ = [np.array(c, dtype=dtype) for c in estimator.coefs_]
+        ours.intercepts_ = [np.array(b, dtype=dtype) for b in estimator.intercepts_]
+        net = ours._ensure_net()
+        ours._best_params = best_params_of(estimator, net)
+        ours._optimizer = None
+        sk_opt = getattr(estimator, "_optimizer", None)
+        if sk_opt is not None:
+            opt = stochastic_optimizer(ours.get_params(deep=False))
+            if load_sklearn_optimizer(sk_opt, opt, net):
+                ours._optimizer = opt
+        return ours
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,0 +1,91 @@
+"""Objectives: which losses exist, which output layer each needs, what targets it takes, and how
+a prediction is scored.
+
+Every loss is a mean of per-sample losses (``output_scale`` multiplies each one):
+
+    mse                   output_scale * sum_j (a_j - y_j)^2        (default scale 1/n_out: the mean)
+    mae                   output_scale * sum_j |a_j - y_j|           (default scale 1/n_out)
+    binary_cross_entropy  output_scale * sum_j -y_j log a_j - (1-y_j) log(1-a_j), a = sigmoid(z)
+    cross_entropy         -sum_j y_j log softmax(z)_j                (labels: y one-hot)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _core
+from ._validation import check_dense_targets, check_labels
+
+LOSSES = tuple(_core.Loss.__members__)
+LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "mae", "bce": "binary_cross_entropy",
+                "log_loss": "cross_entropy", "categorical_cross_entropy": "cross_entropy"}
+# Which output activations each loss accepts; the first is the default.
+LOSS_OUTPUTS = {
+    "cross_entropy": ("softmax",),
+    "binary_cross_entropy": ("sigmoid",),
+    "mse": ("identity", "sigmoid"),
+    "mae": ("identity", "sigmoid"),
+}
+CLASSIFICATION_LOSSES = ("cross_entropy", "binary_cross_entropy")
+
+
+def canonical_loss(name) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"loss must be a string, got {type(name).__name__}")
+    name = LOSS_ALIASES.get(name, name)
+    if name not in LOSSES:
+        raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
+    return name
+
+
+def default_output(loss: str) -> str:
+    return LOSS_OUTPUTS[loss][0]
+
+
+def default_output_scale(loss: str, n_out: int) -> float:
+    """1 for cross_entropy (a sum over classes), else 1/n_out: the mean over output elements."""
+    return 1.0 if loss == "cross_entropy" else 1.0 / n_out
+
+
+def check_output_for_loss(output: str, loss: str, n_out: int) -> None:
+    """Invalid combinations: softmax pairs only with cross_entropy (and needs >= 2 outputs),
+    binary_cross_entropy needs sigmoid outputs, mse/mae take identity or sigmoid outputs."""
+    allowed = LOSS_OUTPUTS[loss]
+    if output not in allowed:
+        raise ValueError(f"loss {loss!r} needs output activation {' or '.join(map(repr, allowed))}, "
+                         f"got {output!r}")
+    if output == "softmax" and n_out < 2:
+        raise ValueError("a softmax output needs at least 2 units (use output='sigmoid' with "
+                         "binary_cross_entropy for one output)")
+
+
+def is_classification(loss: str) -> bool:
+    return loss in CLASSIFICATION_LOSSES
+
+
+def check_targets(loss, y, n_samples, n_outputs, dtype):
+    """(labels, dense) as the core takes them: exactly one is not None. cross_entropy takes
+    integer labels or rows of class probabilities; the other losses real-valued targets."""
+    if loss == "cross_entropy":
+        shape = np.shape(y)
+        if len(shape) == 2 and shape[1] == n_outputs:
+            return None, check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=True)
+        return check_labels(y, n_samples, n_outputs), None
+    unit = loss == "binary_cross_entropy"
+    return None, check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=unit)
+
+
+def score(loss, out, labels, dense, weights) -> float:
+    """Accuracy (classification losses) or R^2 averaged over outputs (regression) of the
+    outputs ``out`` against the targets, weighted by ``weights`` when given."""
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    if loss == "cross_entropy":
+        truth = labels if labels is not None else np.argmax(dense, axis=1)
+        return float(np.average(np.argmax(out, axis=1) == truth, weights=w))
+    if loss == "binary_cross_entropy":
+        correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
+        return float(np.average(correct, weights=w))
+    y = dense.astype(np.float64)
+    residual = np.average((y - out) ** 2, axis=0, weights=w)
+    spread = np.average((y - np.average(y, axis=0, weights=w)) ** 2, axis=0, weights=w)
+    r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
+    return float(np.mean(r2))
