@@ -66,6 +66,19 @@ def test_surface_centre_is_the_network_loss(dtype):
     assert result.alphas[3] == 0.0 and result.betas[3] == 0.0
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_surface_centre_is_the_network_loss_bitwise_for_a_wide_input(dtype):
+    # A wide input is evaluated in the GEMM's in-place row chunks (fewer rows than the default):
+    # the landscape must sum the same chunks as net.loss, or the last bits differ.
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((1300, 300)).astype(dtype)
+    y = rng.integers(0, 4, 1300)
+    net = gf.Network([300, 24, 4], activation="tanh", loss="cross_entropy", dtype=dtype, seed=5)
+    result = gf.landscape.surface(net, X, y, steps=3, span=0.3)
+    assert result.center == net.loss(X, y)
+    assert result.center_loss == net.loss(X, y)
+
+
 def test_filter_normalisation_row_by_row():
     net, _, _ = _problem("mse")
     direction = gf.landscape.random_direction(net, seed=4)

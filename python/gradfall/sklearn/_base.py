@@ -88,12 +88,12 @@ def expected_failed_checks(estimator):
             "dtype='float32': the weighted and the repeated fits agree to float32 precision "
             "(~1e-5), not to the check's rtol=1e-7; passes with dtype='float64'"
         )
-    if is_classifier(estimator) and (float32 or getattr(estimator, "solver", None) == "lbfgs"):
+    if is_classifier(estimator) and getattr(estimator, "solver", None) == "lbfgs":
         failures["check_classifiers_multilabel_output_format_predict_proba"] = (
-            "the logistic outputs of a confident model saturate to exactly 0.0 or 1.0 (float32: "
-            "once |logit| > ~17, as 1 - 2**-24 rounds to 1; float64: > ~37) and the check "
-            "requires 0 < p < 1 strictly; scikit-learn's own MLPClassifier(solver='lbfgs') fails "
-            "it the same way"
+            "lbfgs drives the check's separable multilabel data to a confident model whose "
+            "logistic outputs saturate to exactly 0.0 or 1.0 (float32: once |logit| > ~17, as "
+            "1 - 2**-24 rounds to 1; float64: > ~37), and the check requires 0 < p < 1 strictly; "
+            "scikit-learn's own MLPClassifier(solver='lbfgs') fails it the same way"
         )
     return failures
 
