@@ -1,7 +1,20 @@
-"""Initial weights of a dense layer, drawn from a seeded generator.
+"""Initial weights of a dense layer, drawn from the network's seeded generator.
 
-glorot_he_uniform: W ~ U(-bound, bound) with bound = sqrt(6 / fan_in) for (leaky) ReLU layers
-(He et al.) and sqrt(6 / (fan_in + fan_out)) for the others (Glorot & Bengio); b = 0.
+Each rule returns ``(W, b)`` for a layer with ``fan_in`` inputs and ``fan_out`` units:
+
+=================  ===========================================================================
+``"pytorch"``      W, b ~ U(-k, k), k = 1/sqrt(fan_in): ``torch.nn.Linear``'s default. Random
+                   biases spread the units' boundaries over the input space.
+``"glorot_uniform"`` W ~ U(-k, k), k = sqrt(6/(fan_in + fan_out)) (Glorot & Bengio 2010); b = 0
+``"he_uniform"``   W ~ U(-k, k), k = sqrt(6/fan_in) (He et al. 2015); b = 0
+``"lecun_normal"`` W ~ N(0, 1/fan_in) (LeCun et al. 1998); b = 0
+``"glorot_he"``    he_uniform for relu/leaky_relu layers, glorot_uniform for the others; b = 0
+``"sklearn"``      W, b ~ U(-k, k), k = sqrt(f/(fan_in + fan_out)), f = 2 for sigmoid layers
+                   and 6 otherwise: scikit-learn's MLP rule, biases included
+=================  ===========================================================================
+
+A callable ``init(rng, fan_in, fan_out) -> (W, b)`` is a rule too: ``rng`` is the network's
+``numpy.random.Generator``, W must have shape (fan_in, fan_out) and b shape (fan_out,).
 """
 from __future__ import annotations
 
@@ -9,11 +22,67 @@ import math
 
 import numpy as np
 
+DEFAULT = "pytorch"
 
-def glorot_he_uniform(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int):
-    """(W of shape (fan_in, fan_out), b of shape (fan_out,)) as float64."""
-    if activation in ("relu", "leaky_relu"):
-        bound = math.sqrt(6.0 / fan_in)
+
+def _uniform(rng, bound, fan_in, fan_out, with_bias):
+    W = rng.uniform(-bound, bound, size=(fan_in, fan_out))
+    b = rng.uniform(-bound, bound, size=fan_out) if with_bias else np.zeros(fan_out)
+    return W, b
+
+
+def pytorch(rng, activation, fan_in, fan_out):
+    return _uniform(rng, 1.0 / math.sqrt(fan_in), fan_in, fan_out, True)
+
+
+def glorot_uniform(rng, activation, fan_in, fan_out):
+    return _uniform(rng, math.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, False)
+
+
+def he_uniform(rng, activation, fan_in, fan_out):
+    return _uniform(rng, math.sqrt(6.0 / fan_in), fan_in, fan_out, False)
+
+
+def lecun_normal(rng, activation, fan_in, fan_out):
+    return rng.normal(0.0, 1.0 / math.sqrt(fan_in), size=(fan_in, fan_out)), np.zeros(fan_out)
+
+
+def glorot_he(rng, activation, fan_in, fan_out):
+    rule = he_uniform if activation in ("relu", "leaky_relu") else glorot_uniform
+    return rule(rng, activation, fan_in, fan_out)
+
+
+def sklearn(rng, activation, fan_in, fan_out):
+    factor = 2.0 if activation == "sigmoid" else 6.0
+    return _uniform(rng, math.sqrt(factor / (fan_in + fan_out)), fan_in, fan_out, True)
+
+
+RULES = {"pytorch": pytorch, "glorot_uniform": glorot_uniform, "he_uniform": he_uniform,
+         "lecun_normal": lecun_normal, "glorot_he": glorot_he, "sklearn": sklearn}
+
+
+def check_init(init):
+    """A rule name or a callable, as given; anything else is refused."""
+    if callable(init):
+        return init
+    if not isinstance(init, str):
+        raise TypeError(f"init must be a rule name or a callable, got {type(init).__name__}")
+    if init not in RULES:
+        raise ValueError(f"unknown init {init!r}; expected one of {', '.join(RULES)} or a "
+                         f"callable init(rng, fan_in, fan_out) -> (W, b)")
+    return init
+
+
+def initial_weights(init, rng, activation, fan_in, fan_out):
+    """(W, b) of one layer by rule ``init``, checked for shape and finiteness."""
+    if callable(init):
+        W, b = init(rng, fan_in, fan_out)
     else:
-        bound = math.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-bound, bound, size=(fan_in, fan_out)), np.zeros(fan_out)
+        W, b = RULES[init](rng, activation, fan_in, fan_out)
+    W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if W.shape != (fan_in, fan_out) or b.shape != (fan_out,):
+        raise ValueError(f"init returned W of shape {W.shape} and b of shape {b.shape}; "
+                         f"expected ({fan_in}, {fan_out}) and ({fan_out},)")
+    if not (np.isfinite(W).all() and np.isfinite(b).all()):
+        raise ValueError("init returned NaN or infinite weights")
+    return W, b

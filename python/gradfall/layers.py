@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from . import _core
 from ._validation import check_int, check_non_negative
+from .initializers import check_init
 
 # The core's activations; softmax normalises a whole row, so only an output layer may use it.
 HIDDEN_ACTIVATIONS = tuple(name for name in _core.Activation.__members__ if name != "softmax")
@@ -37,12 +38,15 @@ class Dense:
     n_out: int
     activation: str = "relu"
     leaky_slope: float = 0.01
+    init: object = None  # a rule of gradfall.initializers or a callable; None: the network's
 
     def __post_init__(self):
         for field in ("n_in", "n_out"):
             object.__setattr__(self, field, check_int(f"Dense.{field}", getattr(self, field), 1))
         object.__setattr__(self, "activation", canonical_activation(self.activation, output=True))
         object.__setattr__(self, "leaky_slope", check_slope(self.leaky_slope))
+        if self.init is not None:
+            object.__setattr__(self, "init", check_init(self.init))
 
     @property
     def n_params(self) -> int:

@@ -26,7 +26,7 @@ from ._validation import (
     check_positive,
     check_sample_weight,
 )
-from .initializers import glorot_he_uniform
+from . import initializers
 from .layers import Dense, canonical_activation, check_slope
 
 SEED_LIMIT = 2 ** 64  # the core's shuffle takes a uint64 seed
@@ -67,7 +67,12 @@ class Network:
         average over all target elements, cross_entropy over samples.
     dtype : "float32" (default) or "float64"
     seed : int, default 0
-        Fixes the initial weights (Glorot/He uniform, zero biases) and the shuffling.
+        Fixes the initial weights and the shuffling.
+    init : str or callable, default "pytorch"
+        How the initial weights are drawn (``gradfall.initializers``): "pytorch" (W and b
+        uniform in +-1/sqrt(fan_in)), "glorot_uniform", "he_uniform", "lecun_normal",
+        "glorot_he", "sklearn", or ``init(rng, fan_in, fan_out) -> (W, b)``. A ``gf.Dense``
+        layer's own ``init`` wins over this one.
     leaky_slope : float, default 0.01
         Slope of leaky_relu for negative inputs.
     output_scale : float, optional
@@ -75,10 +80,16 @@ class Network:
     """
 
     def __init__(self, layers, activation=None, output=None, loss="mse", dtype="float32", seed=0,
-                 leaky_slope=None, output_scale=None):
+                 leaky_slope=None, output_scale=None, init=None):
+        init = initializers.check_init(initializers.DEFAULT if init is None else init)
+        layer_inits = [getattr(layer, "init", None) for layer in _as_list(layers)]
         self._describe(layers, activation, output, loss, dtype, seed, leaky_slope, output_scale)
         self._allocate()
-        self._initialize()
+        rng = np.random.default_rng(self.seed)
+        for l, (W, b) in enumerate(zip(self._weights, self._biases)):
+            own = layer_inits[l] if l < len(layer_inits) else None
+            W[...], b[...] = initializers.initial_weights(
+                init if own is None else own, rng, self.activations[l], *W.shape)
 
     def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale):
         """Everything but the parameters, checked; the core's spec built (no allocation yet)."""
@@ -143,10 +154,7 @@ class Network:
 
     # ------------------------------------------------------------------ construction
     def _parse_layers(self, layers, activation, output, leaky_slope):
-        try:
-            layers = list(layers)
-        except TypeError:
-            raise TypeError("layers must be a list of layer sizes or of gf.Dense layers") from None
+        layers = _as_list(layers)
         if not layers:
             raise ValueError("layers is empty")
         if all(isinstance(layer, Dense) for layer in layers):
@@ -174,11 +182,6 @@ class Network:
         slope = check_slope(0.01 if leaky_slope is None else leaky_slope)
         n_layers = len(sizes) - 1
         return sizes, [hidden] * (n_layers - 1) + [out], [slope] * n_layers
-
-    def _initialize(self):
-        rng = np.random.default_rng(self.seed)
-        for l, (W, b) in enumerate(zip(self._weights, self._biases)):
-            W[...], b[...] = glorot_he_uniform(rng, self.activations[l], *W.shape)
 
     # ------------------------------------------------------------------ structure
     @property
@@ -400,6 +403,13 @@ class Network:
                 act = f"leaky_relu({self.leaky_slopes[l]:g})"
             lines.append(f"  {l:<6}{f'{n_in} x {n_out}':<14}{act:<13}{n_in * n_out + n_out:>10,}")
         return "\n".join(lines)
+
+
+def _as_list(layers) -> list:
+    try:
+        return list(layers)
+    except TypeError:
+        raise TypeError("layers must be a list of layer sizes or of gf.Dense layers") from None
 
 
 def _describes_layers(sizes, activations, slopes) -> bool:
