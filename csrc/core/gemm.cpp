@@ -20,7 +20,8 @@ namespace {
 constexpr double kParallelFlops = double(1 << 21);
 // An operand this small is read in place: packing it would cost about as much as using it.
 constexpr int64_t kDirectBytes = 64 << 10;
-// Largest B that rows_single_panel has each thread pack for itself.
+// Largest B each thread packs for itself (rows_single_panel); a larger one is packed once by the
+// team, which costs two barriers a panel but not a copy of B per thread.
 constexpr int64_t kSinglePanelBytes = int64_t(1) << 20;
 
 // KC is long (a KC x NR sliver of B fills 1/8 of L2, streamed from there): every extra KC step
