@@ -1,11 +1,27 @@
-// Packing routines of the GEMM driver: copy a sliver of op(A) or op(B) into the contiguous,
+// Packing routines of the GEMM driver: copy slivers of op(A) or op(B) into the contiguous,
 // zero-padded layout the micro-kernel streams. Transposes and row gathers are resolved here.
+//
+// Packed layouts (the contract between packing and compute_block):
+//   A block  (rows from i0, depth kc): MR-tall slivers, sliver is at is * mr * kc, a[p*mr + i].
+//   B panel  (columns from jc, depth kc): NR-wide slivers, sliver js at js * nr * kc, b[p*nr + j].
+// Rows of A and columns of B past the matrix edge are zero.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "core/gemm.h"
 
-namespace gradfall {
+namespace gradfall::gemm_driver {
+
+// Indices [begin, end): a run of slivers or row blocks.
+struct Range {
+  int64_t begin, end;
+};
+
+// Share part of parts of n items: consecutive, in order, covering [0, n) exactly once.
+inline Range share(int64_t n, int part, int parts) {
+  return {n * part / parts, n * (part + 1) / parts};
+}
 
 // Stored row r of A (through the gather index when there is one).
 template <typename T>
@@ -68,4 +84,24 @@ void pack_b_sliver(const GemmShape& s, const T* B, int64_t ldb, int64_t p0, int6
     for (int64_t j = nv; j < nr; ++j) out[p * nr + j] = T(0);
 }
 
-}  // namespace gradfall
+// Slivers `slivers` of the A block of op(A) rows [i0, i0+mc) x cols [p0, p0+kc), in the packed
+// layout with sliver slivers.begin at out.
+template <typename T>
+void pack_a_slivers(const GemmShape& s, const T* A, int64_t lda, int64_t i0, int64_t mc,
+                    int64_t p0, int64_t kc, Range slivers, int mr, T* out) {
+  for (int64_t is = slivers.begin; is < slivers.end; ++is)
+    pack_a_sliver(s, A, lda, i0 + is * mr, std::min<int64_t>(mr, mc - is * mr), p0, kc, mr,
+                  out + (is - slivers.begin) * mr * kc);
+}
+
+// Slivers `slivers` of the B panel of op(B) rows [p0, p0+kc) x cols [jc, jc+nc), in the packed
+// layout with sliver slivers.begin at out.
+template <typename T>
+void pack_b_slivers(const GemmShape& s, const T* B, int64_t ldb, int64_t p0, int64_t kc,
+                    int64_t jc, int64_t nc, Range slivers, int nr, T* out) {
+  for (int64_t js = slivers.begin; js < slivers.end; ++js)
+    pack_b_sliver(s, B, ldb, p0, kc, jc + js * nr, std::min<int64_t>(nr, nc - js * nr), nr,
+                  out + (js - slivers.begin) * nr * kc);
+}
+
+}  // namespace gradfall::gemm_driver
