@@ -17,7 +17,7 @@ from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning, NotFittedError  # noqa: E402
 
 from gradfall.sklearn import MLPClassifier, MLPRegressor  # noqa: E402
-from gradfall.sklearn import _progress  # noqa: E402
+from gradfall import progress as _progress  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -375,7 +375,7 @@ def test_dataframe_feature_names():
 
 # ----------------------------------------------------------------------------- verbose
 def test_verbose_plain_lines(monkeypatch, capsys):
-    monkeypatch.setattr(_progress, "_tqdm_class", lambda: None)
+    monkeypatch.setattr(_progress, "tqdm_class", lambda: None)
     X, y = _clf_data()
     MLPClassifier(hidden_layer_sizes=(5,), max_iter=3, verbose=True, early_stopping=True,
                   random_state=0).fit(X, y)
@@ -389,7 +389,7 @@ def test_verbose_tqdm_bar():
     stream = io.StringIO()
     bar = _progress.Progress(3, desc="MLPRegressor", file=stream)
     for i in range(3):
-        bar.update(i + 1, 0.5 / (i + 1), val_score=0.9)
+        bar.update(i + 1, loss=0.5 / (i + 1), val_score=0.9)
     bar.close()
     text = stream.getvalue()
     assert "MLPRegressor" in text and "loss=" in text and "val_score=0.9000" in text and "3/3" in text
@@ -404,7 +404,7 @@ def test_verbose_fit_uses_tqdm(capsys):
 
 
 def test_verbose_lbfgs(monkeypatch, capsys):
-    monkeypatch.setattr(_progress, "_tqdm_class", lambda: None)
+    monkeypatch.setattr(_progress, "tqdm_class", lambda: None)
     X, y = _reg_data()
     MLPRegressor(solver="lbfgs", hidden_layer_sizes=(5,), max_iter=3, verbose=True).fit(X, y)
     assert "Iteration 1, loss = " in capsys.readouterr().out

@@ -102,26 +102,16 @@ class PyTrainer {
       make<float>(spec, labels, dense, weights, batch_size, seed, l2);
   }
 
-  py::dict run_epoch(const OptimizerConfig& config, OptimizerState& state, int64_t epoch_index,
-                     bool shuffle, bool record_batches) {
-    const EpochOptions options{epoch_index, shuffle, record_batches};
-    EpochResult r;
+  EpochResult run_epoch(const OptimizerConfig& config, OptimizerState& state,
+                        const EpochOptions& options) {
     if (f64_) {
       const OptimizerBuffers<double> buffers = state.buffers<double>(n_params_);
       py::gil_scoped_release release;
-      r = f64_->run_epoch(config, buffers, options);
-    } else {
-      const OptimizerBuffers<float> buffers = state.buffers<float>(n_params_);
-      py::gil_scoped_release release;
-      r = f32_->run_epoch(config, buffers, options);
+      return f64_->run_epoch(config, buffers, options);
     }
-    py::dict out;
-    out["loss"] = r.loss;
-    out["grad_norms"] = py::array_t<double>(r.grad_norms.size(), r.grad_norms.data());
-    out["batch_losses"] = record_batches ? py::object(py::array_t<double>(
-                                               r.batch_losses.size(), r.batch_losses.data()))
-                                         : py::object(py::none());
-    return out;
+    const OptimizerBuffers<float> buffers = state.buffers<float>(n_params_);
+    py::gil_scoped_release release;
+    return f32_->run_epoch(config, buffers, options);
   }
 
  private:
@@ -186,8 +176,7 @@ void bind_network(py::module_& m) {
            py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
            py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))
       .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
-           py::arg("epoch_index"), py::arg("shuffle"), py::arg("record_batches"),
-           "One epoch; returns {'loss', 'grad_norms', 'batch_losses'}.");
+           py::arg("options"), "One epoch at the configured rate.");
 }
 
 }  // namespace gradfall::bindings

@@ -1,5 +1,5 @@
 // The core's vocabulary as Python types: the enums (one table each, the py::enum_ below), the
-// network description, the optimizer configuration and the optimizer state.
+// network description, the optimizer configuration and state, an epoch's options and result.
 #include <pybind11/stl.h>
 
 #include <string>
@@ -7,6 +7,7 @@
 #include "bindings/arrays.h"
 #include "bindings/optimizer_state.h"
 #include "core/optimizers.h"
+#include "core/trainer.h"
 
 namespace gradfall::bindings {
 namespace {
@@ -101,12 +102,37 @@ void bind_optimizer(py::module_& m) {
                       [](const py::tuple& t) { return OptimizerState::from_tuple(t); }));
 }
 
+void bind_training(py::module_& m) {
+  py::enum_<StopReason>(m, "StopReason", "Why an epoch ended.")
+      .value("completed", StopReason::completed)
+      .value("diverged", StopReason::diverged);
+  py::class_<EpochOptions>(m, "EpochOptions", "How one epoch runs.")
+      .def(py::init<>())
+      .def_readwrite("epoch_index", &EpochOptions::epoch_index)
+      .def_readwrite("shuffle", &EpochOptions::shuffle)
+      .def_readwrite("record_batches", &EpochOptions::record_batches)
+      .def_readwrite("stop_on_nonfinite", &EpochOptions::stop_on_nonfinite);
+  py::class_<EpochResult>(m, "EpochResult", "What one epoch did.")
+      .def_readonly("loss", &EpochResult::loss)
+      .def_property_readonly("grad_norms", [](const EpochResult& r) {
+        return py::array_t<double>(r.grad_norms.size(), r.grad_norms.data());
+      })
+      .def_property_readonly("batch_losses", [](const EpochResult& r) {
+        return py::array_t<double>(r.batch_losses.size(), r.batch_losses.data());
+      })
+      .def_readonly("stop", &EpochResult::stop)
+      .def_readonly("batches_done", &EpochResult::batches_done)
+      .def_readonly("failed_loss", &EpochResult::failed_loss)
+      .def_readonly("start_loss", &EpochResult::start_loss);
+}
+
 }  // namespace
 
 void bind_types(py::module_& m) {
   bind_enums(m);
   bind_spec(m);
   bind_optimizer(m);
+  bind_training(m);
 }
 
 }  // namespace gradfall::bindings

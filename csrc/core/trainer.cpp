@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "core/dispatch.h"
 
@@ -78,8 +79,9 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
   result.grad_norms.assign(L, 0.0);
   if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(options.epoch_index), order_);
   const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
-  double weighted_cost = 0;
+  double weighted_cost = 0, done_weight = 0;
   int64_t batches = 0;
+  batch_norms_.assign(L, 0.0);
   for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
     const int64_t rows = std::min(batch_size_, n_ - start);
     const T* x = X_ + start * d;
@@ -109,19 +111,42 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
                                                       grads_.data(), false, ws_, true, x_rows);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
-    weighted_cost += batch_cost * norm;
-    if (options.record_batches) result.batch_losses.push_back(batch_cost);
+    double grad_total = 0;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
-      result.grad_norms[l] +=
+      batch_norms_[l] =
           std::sqrt(chunked_sum_squares(grads_.data() + begin, end - begin, norm_partials_));
+      grad_total += batch_norms_[l];
     }
+    if (options.stop_on_nonfinite && !(std::isfinite(batch_cost) && std::isfinite(grad_total))) {
+      result.stop = StopReason::diverged;
+      result.failed_loss = batch_cost;
+      break;
+    }
+    weighted_cost += batch_cost * norm;
+    done_weight += norm;
+    record_start(batch_cost, norm, rows);
+    if (options.record_batches) result.batch_losses.push_back(batch_cost);
+    for (int64_t l = 0; l < L; ++l) result.grad_norms[l] += batch_norms_[l];
     if (norm > 0)
       optimizer_step<T>(cfg, params_, grads_.data(), state, spec_.n_params(), true);
   }
+  result.batches_done = batches;
+  result.start_loss = start_rows_ >= std::min(kStartSamples, n_) && start_weight_ > 0
+                          ? start_sum_ / start_weight_
+                          : std::numeric_limits<double>::quiet_NaN();
   for (double& g : result.grad_norms) g /= static_cast<double>(std::max<int64_t>(batches, 1));
-  result.loss = total_weight > 0 ? weighted_cost / total_weight : 0.0;
+  const double weight = result.stop == StopReason::completed ? total_weight : done_weight;
+  result.loss = weight > 0 ? weighted_cost / weight : 0.0;
   return result;
+}
+
+template <typename T>
+void Trainer<T>::record_start(double batch_cost, double norm, int64_t rows) {
+  if (start_rows_ >= std::min(kStartSamples, n_)) return;
+  start_sum_ += batch_cost * norm;
+  start_weight_ += norm;
+  start_rows_ += rows;
 }
 
 template class Trainer<float>;

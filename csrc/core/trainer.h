@@ -14,13 +14,25 @@ struct EpochOptions {
   int64_t epoch_index = 0;      // keys the shuffle: epoch e of a seed always visits rows alike
   bool shuffle = true;
   bool record_batches = false;  // keep every batch's loss in EpochResult::batch_losses
+  // A batch whose loss or gradient is not finite stops the epoch before its update.
+  bool stop_on_nonfinite = true;
 };
 
+enum class StopReason { completed, diverged };
+
 struct EpochResult {
-  double loss = 0;                    // mean training loss over the epoch's samples
+  double loss = 0;                    // mean training loss over the batches done
   std::vector<double> batch_losses;   // per batch, when recorded
   std::vector<double> grad_norms;     // per layer: mean over batches of ||(dW_l, db_l)||_2
+  StopReason stop = StopReason::completed;
+  int64_t batches_done = 0;           // batches whose update was applied
+  double failed_loss = 0;             // the loss of the batch that stopped the epoch
+  // Mean loss of the trainer's first batches, at least kStartSamples rows (or all n): where
+  // training started, to tell divergence from noise. NaN until that many rows were seen.
+  double start_loss = 0;
 };
+
+constexpr int64_t kStartSamples = 32;
 
 template <typename T>
 class Trainer {
@@ -39,10 +51,14 @@ class Trainer {
   int64_t batch_size_;
   uint64_t seed_;
   double l2_;
+  double start_sum_ = 0, start_weight_ = 0;  // the first kStartSamples rows' loss (see start_loss)
+  int64_t start_rows_ = 0;
   Workspace<T> ws_;
   std::vector<T> grads_, y_batch_, w_batch_;
   std::vector<int64_t> labels_batch_, order_;
-  std::vector<double> norm_partials_;
+  std::vector<double> norm_partials_, batch_norms_;
+
+  void record_start(double batch_cost, double norm, int64_t rows);
 };
 
 // Seeded Fisher-Yates permutation of 0..n-1 (splitmix64), the same on every platform.

@@ -27,11 +27,13 @@ from .linalg import matmul
 from .network import Network, load
 from .optimizers import SGD, Adam
 from . import schedules
+from .stopping import EarlyStopping
+from .training import DivergenceError
 from ._version import __version__
 
 __all__ = [
     "Network", "Dense", "SGD", "Adam", "History", "load", "matmul",
     "set_num_threads", "get_num_threads", "set_isa", "get_isa", "available_isas",
     "show_config", "config", "make_spirals", "make_xor", "__version__",
-    "landscape", "plot", "check_gradients", "schedules",
+    "landscape", "plot", "check_gradients", "schedules", "EarlyStopping", "DivergenceError",
 ]

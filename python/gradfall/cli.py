@@ -85,7 +85,7 @@ def main(argv=None) -> int:
         # The reader (e.g. `| head`) went away: stop quietly, as other Unix tools do.
         sys.stdout = open(os.devnull, "w")
         return 0
-    except (ValueError, TypeError, OSError, ImportError) as error:
+    except (ValueError, TypeError, OSError, ImportError, RuntimeError) as error:
         if os.environ.get("GRADFALL_TRACEBACK"):  # for debugging gradfall itself
             raise
         return _fail(error, 1)

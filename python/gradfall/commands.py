@@ -12,7 +12,7 @@ from .csv_io import read_table, write_table
 def train(args) -> int:
     from .network import Network
     from .optimizers import SGD, Adam
-    from .progress import ProgressBar
+    from .progress import Progress
 
     table = read_table(args.data)
     table.column_index(args.target)
@@ -33,7 +33,7 @@ def train(args) -> int:
           f"to validate")
     print(repr(net))
 
-    bar = None if args.quiet else ProgressBar(args.epochs)
+    bar = None if args.quiet else Progress(args.epochs, use_tqdm=False)
 
     def progress(epoch, history):
         if bar is not None:

@@ -12,6 +12,10 @@ class History:
     val_loss    validation loss after each epoch (when ``validation_data`` is given)
     val_score   validation accuracy (classifiers) or R^2 (regression) after each epoch
     grad_norm   (epochs, n_layers): mean over the epoch's batches of each layer's gradient norm
+    best_epoch  with early stopping that restored weights: the (0-based) epoch they come from
+
+    A network's history accumulates over its ``fit`` calls (``fit(reset_history=True)`` starts
+    a new one); validation figures cover the epochs that had validation data.
     """
 
     def __init__(self, n_layers: int):
@@ -21,6 +25,7 @@ class History:
         self.val_score: list[float] = []
         self._grad_norms: list[np.ndarray] = []
         self._n_layers = n_layers
+        self.best_epoch = None
 
     def add_epoch(self, loss, grad_norms, batch_losses):
         """Append one epoch: its mean loss, per-layer gradient norms, batch losses (or None)."""

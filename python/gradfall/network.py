@@ -311,6 +311,17 @@ class Network:
             out = (out > 0.5).astype(np.int64)
         return out[:, 0] if self.n_outputs == 1 else out
 
+    def predict_proba(self, X):
+        """Class probabilities of a classification network: the softmax outputs (n, classes),
+        [1 - p, p] columns for one sigmoid output, the sigmoid outputs (n, labels) otherwise."""
+        if not self.is_classifier:
+            raise ValueError(f"predict_proba needs a classification loss, this network's is "
+                             f"{self.loss_name!r}")
+        out = self.forward(X)
+        if self.loss_name == "binary_cross_entropy" and self.n_outputs == 1:
+            return np.hstack([1 - out, out])
+        return out
+
     def loss(self, X, y, sample_weight=None):
         """The cost: mean loss over the samples (weighted mean with ``sample_weight``)."""
         return self.loss_and_gradient(X, y, sample_weight=sample_weight, want_grad=False)[0]
@@ -337,24 +348,35 @@ class Network:
 
     # ------------------------------------------------------------------ training
     def fit(self, X, y, epochs=10, batch_size=32, optimizer=None, *, shuffle=True,
-            sample_weight=None, l2=0.0, validation_data=None, record_batches=False,
-            callback=None, verbose=False):
+            sample_weight=None, class_weight=None, l2=0.0, validation_data=None,
+            early_stopping=None, record_batches=False, callback=None, verbose=False,
+            reset_history=False, divergence_factor=training.DIVERGENCE_FACTOR):
         """Train by minibatch gradient descent; whole epochs run in C++ with the GIL released.
 
         optimizer : gf.SGD or gf.Adam; its state persists across fits that pass the same
             object. ``None`` reuses the optimizer of the previous fit (first time: SGD(lr=0.01)).
             Its schedule (``gradfall.schedules``) sets the rate between epochs.
+        sample_weight : per-sample weights of the loss.
+        class_weight : "balanced" or {class: weight}, multiplied into the sample weights
+            (classification losses).
         validation_data : (X_val, y_val), scored after every epoch into the history.
+        early_stopping : True (patience 10 on val_loss, or on the training loss without
+            validation data) or a ``gf.EarlyStopping``; the best epoch's weights come back.
         record_batches : keep every minibatch's loss in ``history.batch_loss``.
         callback : ``callback(epoch, history)`` after each epoch; returning True stops training.
-        verbose : print one line per epoch.
-        Returns the ``History`` (mean training loss per epoch, gradient norms, validation), also
-        kept as ``net.history``.
+        verbose : show progress (a tqdm bar on a terminal when tqdm is installed, else a line
+            every tenth of the run) with the loss and validation loss.
+        reset_history : start a new ``net.history`` instead of adding to it.
+        divergence_factor : a loss above this many times the first batch's (or NaN/inf) raises
+            ``gf.DivergenceError`` and restores the last completed epoch; None: never.
+        Returns ``net.history``: mean training loss per epoch, gradient norms, validation.
         """
-        return training.fit(self, X, y, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-                   shuffle=shuffle, sample_weight=sample_weight, l2=l2,
-                   validation_data=validation_data, record_batches=record_batches,
-                   callback=callback, verbose=verbose)
+        return training.fit(self, X, y, epochs=epochs, batch_size=batch_size,
+                            optimizer=optimizer, shuffle=shuffle, sample_weight=sample_weight,
+                            class_weight=class_weight, l2=l2, validation_data=validation_data,
+                            early_stopping=early_stopping, record_batches=record_batches,
+                            callback=callback, verbose=verbose, reset_history=reset_history,
+                            divergence_factor=divergence_factor)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

@@ -74,6 +74,40 @@ def check_targets(loss, y, n_samples, n_outputs, dtype):
     return None, check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=unit)
 
 
+def class_weights(loss, labels, dense, class_weight, n_outputs, dtype):
+    """Per-sample weights giving each sample its class's weight: ``"balanced"`` (n_samples /
+    (n_classes * count of the class), as scikit-learn defines it) or a dict {class: weight}
+    (classes absent from it weigh 1). Classes are label indices for cross_entropy and 0/1 for a
+    single binary_cross_entropy output."""
+    if loss == "cross_entropy":
+        classes = labels if labels is not None else np.argmax(dense, axis=1)
+        n_classes = n_outputs
+    elif loss == "binary_cross_entropy" and n_outputs == 1:
+        classes = (dense[:, 0] > 0.5).astype(np.int64)
+        n_classes = 2
+    else:
+        raise ValueError("class_weight needs a classification loss (cross_entropy, or "
+                         "binary_cross_entropy with one output)")
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be 'balanced' or a dict, got {class_weight!r}")
+        counts = np.bincount(classes, minlength=n_classes).astype(np.float64)
+        table = np.where(counts > 0, classes.size / (n_classes * np.maximum(counts, 1)), 0.0)
+    elif isinstance(class_weight, dict):
+        table = np.ones(n_classes)
+        for label, weight in class_weight.items():
+            if not (isinstance(label, (int, np.integer)) and 0 <= label < n_classes):
+                raise ValueError(f"class_weight has class {label!r}, outside 0..{n_classes - 1}")
+            weight = float(weight)
+            if not (np.isfinite(weight) and weight >= 0):
+                raise ValueError(f"class_weight[{label}] must be finite and >= 0, got {weight}")
+            table[label] = weight
+    else:
+        raise TypeError(f"class_weight must be 'balanced' or a dict, got "
+                        f"{type(class_weight).__name__}")
+    return table[classes].astype(dtype)
+
+
 def score(loss, out, labels, dense, weights) -> float:
     """Accuracy (classification losses) or R^2 averaged over outputs (regression) of the
     outputs ``out`` against the targets, weighted by ``weights`` when given."""

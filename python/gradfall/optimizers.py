@@ -50,6 +50,8 @@ class Optimizer:
                             f"{type(schedule).__name__}")
         self.schedule = schedule
         self.state = None
+        self.epochs = 0   # epochs run with this optimizer (its schedules count these)
+        self.samples = 0  # training rows seen by those epochs
 
     @property
     def lr(self) -> float:
@@ -61,9 +63,11 @@ class Optimizer:
         self._lr = check_positive("lr", value)
 
     def reset(self):
-        """Forget the state (momentum buffer or moments, step count) and the scheduled rate."""
+        """Forget the state (momentum buffer or moments, step count), the scheduled rate and
+        the epochs run."""
         self.state = None
         self.lr = self.base_lr
+        self.epochs = self.samples = 0
 
     def state_for(self, n_params: int, dtype) -> _core.OptimizerState:
         """The state for a network of ``n_params`` parameters of ``dtype``: kept while it fits,
@@ -77,6 +81,10 @@ class Optimizer:
     def steps(self) -> int:
         """Updates done with the current state."""
         return 0 if self.state is None else int(self.state.step)
+
+    def begin(self) -> None:
+        """Before a fit's first epoch: the schedule sets the rate to start with."""
+        self.lr = self.schedule.start_rate(self.lr, self.base_lr, self.epochs)
 
     def end_epoch(self, progress: Progress) -> None:
         """Between epochs: the schedule sets the rate of the next one."""

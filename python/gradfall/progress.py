@@ -1,33 +1,104 @@
-"""A one-line text progress bar for training: redrawn in place on a terminal, a few plain lines
-otherwise (so logs and pipes stay readable)."""
+"""Progress of a training run, one update per epoch, shared by ``Network.fit(verbose=True)``,
+the scikit-learn estimators and the command line.
+
+With tqdm installed (an optional dependency) and allowed, a tqdm bar; otherwise plain lines:
+by default a text bar redrawn in place on a terminal and written once per tenth of the run
+elsewhere (so logs and pipes stay readable), or one line per epoch in a caller's own format.
+"""
 from __future__ import annotations
 
 import sys
 import time
 
 
-class ProgressBar:
-    def __init__(self, total, file=None, width=30):
-        self.total = max(int(total), 1)
-        self.file = file if file is not None else sys.stderr
-        self.width = width
-        self.start = time.perf_counter()
-        self.interactive = hasattr(self.file, "isatty") and self.file.isatty()
-        self._last_reported = 0
+def tqdm_class():
+    """tqdm's auto bar class, or None when tqdm is not installed."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm
 
-    def update(self, done, **metrics):
-        filled = int(self.width * done / self.total)
-        bar = "#" * filled + "-" * (self.width - filled)
+
+def is_terminal(stream) -> bool:
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+class Progress:
+    """Per-epoch progress display.
+
+    total      epochs expected (None: unknown)
+    desc       the bar's label
+    enabled    False: show nothing
+    use_tqdm   None: tqdm when installed; False: never
+    line       ``line(epoch, metrics) -> str``: the plain line of each epoch, printed every
+               epoch (default: the text bar, in place or every tenth)
+    file       where to write (default: stderr for bars, stdout for caller-formatted lines)
+    """
+
+    def __init__(self, total, desc="", enabled=True, use_tqdm=None, line=None, file=None,
+                 width=30):
+        self.enabled = bool(enabled)
+        self.total = total
+        self.desc = desc
+        self._line = line
+        self._file = file
+        self._width = width
+        self._start = time.perf_counter()
+        self._last_tenth = 0
+        self._bar = None
+        if not self.enabled:
+            return
+        tqdm = tqdm_class() if use_tqdm is None else None
+        if tqdm is not None:
+            self._bar = tqdm(total=total, desc=desc, unit="epoch", leave=True, file=file,
+                             dynamic_ncols=True)
+
+    @property
+    def _out(self):
+        if self._file is not None:
+            return self._file
+        return sys.stdout if self._line is not None else sys.stderr
+
+    def update(self, epoch, **metrics):
+        """Epoch ``epoch`` (1-based) is done; ``metrics`` are shown with it (None values left out)."""
+        if not self.enabled:
+            return
+        metrics = {k: v for k, v in metrics.items() if v is not None}
+        if self._bar is not None:
+            self._bar.set_postfix({k: f"{v:.6g}" if k == "loss" else f"{v:.4f}"
+                                   for k, v in metrics.items()}, refresh=False)
+            self._bar.update(1)
+        elif self._line is not None:
+            print(self._line(epoch, metrics), file=self._out, flush=True)
+        else:
+            self._text_bar(epoch, metrics)
+
+    def _text_bar(self, epoch, metrics):
+        total = max(int(self.total or epoch), 1)
+        filled = int(self._width * min(epoch, total) / total)
+        bar = "#" * filled + "-" * (self._width - filled)
         shown = "  ".join(f"{k} {v:.4g}" for k, v in metrics.items())
-        line = f"epoch {done:>{len(str(self.total))}}/{self.total} [{bar}] {shown}  " \
-               f"{time.perf_counter() - self.start:.1f}s"
-        if self.interactive:
-            print("\r" + line, end="", file=self.file, flush=True)
-        elif done * 10 // self.total > self._last_reported or done == self.total:
-            # Without a terminal, one line per tenth of the run.
-            self._last_reported = done * 10 // self.total
-            print(line, file=self.file, flush=True)
+        text = (f"epoch {epoch:>{len(str(total))}}/{total} [{bar}] {shown}  "
+                f"{time.perf_counter() - self._start:.1f}s")
+        if is_terminal(self._out):
+            print("\r" + text, end="", file=self._out, flush=True)
+        elif epoch * 10 // total > self._last_tenth or epoch == total:
+            self._last_tenth = epoch * 10 // total
+            print(text, file=self._out, flush=True)
+
+    def message(self, text):
+        """A line between updates (e.g. why training stops)."""
+        if not self.enabled:
+            return
+        if self._bar is not None:
+            self._bar.write(text)
+        else:
+            print(text, file=self._out, flush=True)
 
     def close(self):
-        if self.interactive:
-            print(file=self.file, flush=True)
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        elif self.enabled and self._line is None and is_terminal(self._out):
+            print(file=self._out, flush=True)

@@ -2,27 +2,46 @@
 backward, update, with the GIL released); ``fit`` is ``Network.fit``'s loop around it.
 
 Loops over epochs live in Python (a handful of calls per fit); loops over batches never do.
-Between epochs a loop asks the optimizer's schedule for the next rate (``optimizer.end_epoch``).
+Between epochs a loop asks the optimizer's schedule for the next rate (``optimizer.end_epoch``),
+the stopping rule whether to go on, and shows progress.
+
+Divergence: a batch whose loss or gradient is NaN or infinite stops ``fit`` before that
+batch's update, and an epoch whose mean loss exceeds ``divergence_factor`` (default 100) times
+the loss training started from (the mean over the fit's first 32 or more rows) stops it after
+that epoch; either raises ``DivergenceError`` and puts the network and the optimizer back as
+they were after the last good epoch. The start, not the best epoch, is the reference: near a
+minimum the best loss can be tiny, and a harmless spike would count as divergence.
 """
 from __future__ import annotations
 
-import math
-import warnings
+import sys
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _core, objectives
-from ._validation import check_int, check_non_negative
+from ._validation import check_int, check_non_negative, check_positive
 from .history import History
 from .optimizers import SGD, Optimizer
-from .schedules import Progress
+from .progress import Progress, is_terminal
+from .schedules import Progress as ScheduleProgress
+from .stopping import EarlyStopping
+
+DIVERGENCE_FACTOR = 100.0
+
+
+class DivergenceError(RuntimeError):
+    """Training diverged: the loss became NaN/infinite or grew far beyond where it started."""
 
 
 class EpochResult(NamedTuple):
     loss: float                      # mean training loss over the epoch's samples
     grad_norms: np.ndarray           # per layer: mean over the batches of ||(dW_l, db_l)||
     batch_losses: np.ndarray | None  # every batch's loss, when recorded
+    diverged: bool                   # stopped at a non-finite batch (its update not applied)
+    batches_done: int
+    failed_loss: float               # that batch's loss
+    start_loss: float                # the loss training started from (see the module docs)
 
 
 class EpochRunner:
@@ -30,71 +49,181 @@ class EpochRunner:
 
     Built once per fit (the core allocates its workspace then); each ``run()`` is one epoch at
     the optimizer's current rate, shuffled by (net.seed, net.epochs_trained), after which the
-    network counts the epoch and the rows it saw.
+    network and the optimizer count the epoch and the rows it saw. ``stop_on_nonfinite``: a
+    NaN/inf batch loss or gradient ends the epoch before that batch's update.
     """
 
     def __init__(self, net, X, y, *, batch_size, optimizer, shuffle=True, sample_weight=None,
-                 l2=0.0, record_batches=False):
+                 l2=0.0, record_batches=False, stop_on_nonfinite=True):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be gf.SGD or gf.Adam, got {type(optimizer).__name__}")
         data = net.prepare(X, y, sample_weight)
         self.net = net
         self.optimizer = optimizer
         self.n_samples = data.X.shape[0]
-        self.shuffle = bool(shuffle)
-        self.record_batches = bool(record_batches)
+        self.batch_size = check_int("batch_size", batch_size, 1)
+        self._options = _core.EpochOptions()
+        self._options.shuffle = bool(shuffle)
+        self._options.record_batches = bool(record_batches)
+        self._options.stop_on_nonfinite = bool(stop_on_nonfinite)
         self._state = optimizer.state_for(net.n_params, net.dtype)
         self._trainer = _core.Trainer(net.spec, net.params, data.X, data.labels, data.dense,
-                                      data.weights, check_int("batch_size", batch_size, 1),
-                                      net.seed, check_non_negative("l2", l2))
+                                      data.weights, self.batch_size, net.seed,
+                                      check_non_negative("l2", l2))
 
     def run(self) -> EpochResult:
-        result = self._trainer.run_epoch(self.optimizer.config(), self._state,
-                                         self.net.epochs_trained, self.shuffle,
-                                         self.record_batches)
-        self.net.epochs_trained += 1
-        self.net.samples_trained += self.n_samples
-        return EpochResult(result["loss"], result["grad_norms"], result["batch_losses"])
+        self._options.epoch_index = self.net.epochs_trained
+        result = self._trainer.run_epoch(self.optimizer.config(), self._state, self._options)
+        diverged = result.stop == _core.StopReason.diverged
+        if not diverged:
+            self.net.epochs_trained += 1
+            self.net.samples_trained += self.n_samples
+            self.optimizer.epochs += 1
+            self.optimizer.samples += self.n_samples
+        batch_losses = result.batch_losses if self._options.record_batches else None
+        return EpochResult(result.loss, result.grad_norms, batch_losses, diverged,
+                           result.batches_done, result.failed_loss, result.start_loss)
 
-    def progress(self, loss) -> Progress:
-        """Where training stands after an epoch with mean loss ``loss``."""
-        return Progress(self.net.epochs_trained, self.net.samples_trained, loss)
+    def progress(self, loss, val_loss=None) -> ScheduleProgress:
+        """Where training stands after an epoch, for the optimizer's schedule."""
+        return ScheduleProgress(self.optimizer.epochs, self.optimizer.samples, loss, val_loss)
 
 
-def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, l2, validation_data,
-        record_batches, callback, verbose) -> History:
+class _Snapshot:
+    """The parameters and optimizer state after the last completed epoch."""
+
+    def __init__(self, net, optimizer):
+        self.net, self.optimizer = net, optimizer
+        self.take()
+
+    def take(self):
+        state = self.optimizer.state
+        self.params = self.net.params.copy()
+        self.buffers = [None if b is None else b.copy()
+                        for b in (state.momentum, state.first_moment, state.second_moment)]
+        self.step, self.lr = state.step, self.optimizer.lr
+
+    def restore(self):
+        state = self.optimizer.state
+        self.net.load_params(self.params)
+        for buffer, saved in zip((state.momentum, state.first_moment, state.second_moment),
+                                 self.buffers):
+            if saved is not None:
+                buffer[...] = saved
+        state.step, self.optimizer.lr = self.step, self.lr
+
+
+def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, class_weight, l2,
+        validation_data, early_stopping, record_batches, callback, verbose, reset_history,
+        divergence_factor) -> History:
     """``Network.fit``: see its docstring."""
     epochs = check_int("epochs", epochs, 0)
     if optimizer is None:
         optimizer = net.optimizer if net.optimizer is not None else SGD(lr=0.01)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
+    if class_weight is not None:
+        sample_weight = _with_class_weight(net, X, y, sample_weight, class_weight)
+    if divergence_factor is not None:
+        divergence_factor = check_positive("divergence_factor", divergence_factor)
     runner = EpochRunner(net, X, y, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
-                         sample_weight=sample_weight, l2=l2, record_batches=record_batches)
+                         sample_weight=sample_weight, l2=l2, record_batches=record_batches,
+                         stop_on_nonfinite=divergence_factor is not None)
     validation = _validation_set(net, validation_data)
+    stopping = _early_stopping(early_stopping, validation is not None)
     net.optimizer = optimizer
-    history = History(net.n_layers)
-    net.history = history
-    for epoch in range(epochs):
-        result = runner.run()
-        history.add_epoch(result.loss, result.grad_norms, result.batch_losses)
-        if validation is not None:
-            out = _core.forward(net.spec, net.params, validation.X)
-            history.val_loss.append(_core.loss_and_gradient(
-                net.spec, net.params, validation.X, validation.labels, validation.dense, None,
-                0.0, False)[0])
-            history.val_score.append(objectives.score(net.loss_name, out, validation.labels,
-                                                      validation.dense, None))
-        if verbose:
-            print(history.describe_last(epochs), flush=True)
-        if not math.isfinite(result.loss):
-            warnings.warn(f"training diverged at epoch {epoch + 1} (loss {result.loss}); "
-                          f"lower the learning rate", RuntimeWarning, stacklevel=3)
-            break
-        optimizer.end_epoch(runner.progress(result.loss))
-        if callback is not None and callback(epoch, history):
-            break
+    if reset_history or net.history is None:
+        net.history = History(net.n_layers)
+    history = net.history
+    progress = Progress(epochs, desc="fit", enabled=verbose,
+                        use_tqdm=None if is_terminal(sys.stderr) else False)
+    snapshot = _Snapshot(net, optimizer)
+    optimizer.begin()
+    try:
+        for epoch in range(epochs):
+            result = runner.run()
+            if result.diverged or _grew(result, divergence_factor):
+                _undo_epoch(runner, snapshot, result.diverged)
+                where = (f"in epoch {epoch + 1}, batch {result.batches_done + 1}: loss "
+                         f"{result.failed_loss:.6g}" if result.diverged else
+                         f"in epoch {epoch + 1}: mean loss {result.loss:.6g}, over "
+                         f"{divergence_factor:g} times the {result.start_loss:.6g} it started at")
+                raise DivergenceError(
+                    f"training diverged {where}; the network keeps the weights of the last good "
+                    f"epoch. Try a smaller learning rate (lr={optimizer.lr:g})")
+            history.add_epoch(result.loss, result.grad_norms, result.batch_losses)
+            val_loss = _validate(net, validation, history)
+            optimizer.end_epoch(runner.progress(result.loss, val_loss))
+            progress.update(epoch + 1, loss=result.loss, val_loss=val_loss)
+            if stopping is not None and stopping.update(_monitored(stopping, history),
+                                                        history.epochs - 1, net.params):
+                progress.message(f"early stopping after epoch {history.epochs}: "
+                                 f"{stopping.monitor} has not improved for "
+                                 f"{stopping.patience} epochs")
+                break
+            if divergence_factor is not None:
+                snapshot.take()
+            if callback is not None and callback(epoch, history):
+                break
+    finally:
+        progress.close()
+    if stopping is not None and stopping.restore_best and stopping.best_params is not None:
+        net.load_params(stopping.best_params)
+        history.best_epoch = stopping.best_epoch
     return history
+
+
+def _grew(result, factor):
+    return factor is not None and result.loss > factor * result.start_loss
+
+
+def _undo_epoch(runner, snapshot, stopped_early):
+    """Back to the snapshot; an epoch that ran to its end is uncounted too."""
+    snapshot.restore()
+    if not stopped_early:
+        runner.net.epochs_trained -= 1
+        runner.net.samples_trained -= runner.n_samples
+        runner.optimizer.epochs -= 1
+        runner.optimizer.samples -= runner.n_samples
+
+
+def _validate(net, validation, history):
+    """Validation loss and score of the network into the history; the loss, or None."""
+    if validation is None:
+        return None
+    out = _core.forward(net.spec, net.params, validation.X)
+    val_loss = _core.loss_and_gradient(net.spec, net.params, validation.X, validation.labels,
+                                       validation.dense, None, 0.0, False)[0]
+    history.val_loss.append(val_loss)
+    history.val_score.append(objectives.score(net.loss_name, out, validation.labels,
+                                              validation.dense, None))
+    return val_loss
+
+
+def _monitored(stopping, history):
+    return {"loss": history.loss, "val_loss": history.val_loss,
+            "val_score": history.val_score}[stopping.monitor][-1]
+
+
+def _early_stopping(early_stopping, has_validation):
+    if early_stopping is None or early_stopping is False:
+        return None
+    if early_stopping is True:
+        early_stopping = EarlyStopping(monitor="val_loss" if has_validation else "loss")
+    if not isinstance(early_stopping, EarlyStopping):
+        raise TypeError(f"early_stopping must be True, False or a gf.EarlyStopping, got "
+                        f"{type(early_stopping).__name__}")
+    if early_stopping.monitor.startswith("val_") and not has_validation:
+        raise ValueError(f"early stopping on {early_stopping.monitor!r} needs validation_data")
+    early_stopping.reset()
+    return early_stopping
+
+
+def _with_class_weight(net, X, y, sample_weight, class_weight):
+    data = net.prepare(X, y, sample_weight)
+    weights = objectives.class_weights(net.loss_name, data.labels, data.dense, class_weight,
+                                       net.n_outputs, net.dtype)
+    return weights if data.weights is None else weights * data.weights
 
 
 def _validation_set(net, validation_data):

@@ -32,10 +32,11 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 import gradfall as _gf
 from gradfall.schedules import DivideOnPlateau, InverseScaling, Progress
+from gradfall.stopping import no_improvement
+from gradfall.progress import Progress as ProgressDisplay
 from gradfall.training import EpochRunner
 
 from ._loss_report import EpochLoss, reported_loss, weights_squared
-from ._progress import Progress as ProgressDisplay
 from ._conversion import (
     best_params_of,
     copy_plain_attributes,
@@ -121,6 +122,14 @@ def _same_buffer(a, b):
         and a.strides == b.strides
         and a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
     )
+
+
+def _iteration_line(epoch, metrics) -> str:
+    """scikit-learn's verbose line for one iteration."""
+    line = "Iteration %d, loss = %.8f" % (epoch, metrics["loss"])
+    if "val_score" in metrics:
+        line += ", validation score = %f" % metrics["val_score"]
+    return line
 
 
 def units_of(coefs) -> list:
@@ -401,7 +410,7 @@ class BaseMLP(BaseEstimator, ABC):
         runner = EpochRunner(net, X_train, self._net_targets(y_train, X.dtype),
                              batch_size=batch_size, optimizer=opt, shuffle=bool(self.shuffle),
                              sample_weight=sw_train, l2=float(self.alpha),
-                             record_batches=epoch_loss.needs_batches)
+                             record_batches=epoch_loss.needs_batches, stop_on_nonfinite=False)
         progress = self._progress_display(incremental)
         self.n_iter_ = 0
         try:
@@ -413,7 +422,7 @@ class BaseMLP(BaseEstimator, ABC):
                 self.loss_curve_.append(self.loss_)
                 val_score = self._update_no_improvement_count(self.early_stopping, net,
                                                               *validation)
-                progress.update(self.n_iter_, self.loss_, val_score)
+                progress.update(self.n_iter_, loss=self.loss_, val_score=val_score)
                 opt.end_epoch(Progress(self.n_iter_, self.t_, self.loss_))
                 if self._no_improvement_count > self.n_iter_no_change:
                     if self._trigger_stopping(opt, progress):
@@ -467,9 +476,10 @@ class BaseMLP(BaseEstimator, ABC):
 
     def _progress_display(self, incremental):
         if self.verbose and incremental:
-            return ProgressDisplay(None, enabled=True, use_tqdm=False)
+            return ProgressDisplay(None, use_tqdm=False, line=_iteration_line)
         return ProgressDisplay(int(self.max_iter), desc=type(self).__name__,
-                               enabled=bool(self.verbose) and not incremental)
+                               enabled=bool(self.verbose) and not incremental,
+                               line=_iteration_line)
 
     def _trigger_stopping(self, opt, progress):
         """scikit-learn's ``trigger_stopping``: the schedule decides (only sgd with
@@ -487,23 +497,19 @@ class BaseMLP(BaseEstimator, ABC):
         return True
 
     def _update_no_improvement_count(self, early_stopping, net, X_val, y_val, sw_val):
+        """scikit-learn's stopping rule (gradfall.stopping.no_improvement) on the validation
+        score (maximised) or the training loss; keeps the best weights for early stopping."""
         if early_stopping:
             val_score = self._score_outputs(net.forward(X_val), y_val, sw_val)
             self.validation_scores_.append(val_score)
-            if val_score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if val_score > self.best_validation_score_:
-                self.best_validation_score_ = val_score
+            self._no_improvement_count, best, is_best = no_improvement(
+                -val_score, -self.best_validation_score_, self._no_improvement_count, self.tol)
+            if is_best:
+                self.best_validation_score_ = -best
                 self._best_params = np.array(net.params, copy=True)
             return val_score
-        if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-            self._no_improvement_count += 1
-        else:
-            self._no_improvement_count = 0
-        if self.loss_curve_[-1] < self.best_loss_:
-            self.best_loss_ = self.loss_curve_[-1]
+        self._no_improvement_count, self.best_loss_, _ = no_improvement(
+            self.loss_curve_[-1], self.best_loss_, self._no_improvement_count, self.tol)
         return None
 
     def _score_outputs(self, output, y_true, sample_weight):
@@ -523,7 +529,7 @@ class BaseMLP(BaseEstimator, ABC):
         total_weight = float(X.shape[0] if sample_weight is None
                              else np.sum(sample_weight, dtype=np.float64))
         progress = ProgressDisplay(int(self.max_iter), desc=type(self).__name__ + " (lbfgs)",
-                                   enabled=bool(self.verbose))
+                                   enabled=bool(self.verbose), line=_iteration_line)
 
         def loss_grad(theta):
             loss, grad = net.loss_and_gradient(
@@ -535,7 +541,7 @@ class BaseMLP(BaseEstimator, ABC):
 
         def callback(intermediate_result):
             state["it"] += 1
-            progress.update(state["it"], float(intermediate_result.fun))
+            progress.update(state["it"], loss=float(intermediate_result.fun))
 
         try:
             opt_res = scipy.optimize.minimize(
