@@ -73,13 +73,23 @@ def derivative(name, z, slope=0.01):
     raise ValueError(name)
 
 
-def forward(weights, biases, acts, slopes, X):
-    """Returns (zs, activations): zs[l] is layer l's pre-activation, activations[0] is X."""
+def dropout_scales(dropout, l):
+    """The factor layer l's outputs are multiplied by: keep / (1 - p), or 1 without dropout.
+    ``dropout``: None, or per layer None or (keep mask, p)."""
+    if dropout is None or dropout[l] is None:
+        return 1.0
+    keep, p = dropout[l]
+    return keep / (1.0 - p)
+
+
+def forward(weights, biases, acts, slopes, X, dropout=None):
+    """Returns (zs, activations): zs[l] is layer l's pre-activation, activations[0] is X;
+    with ``dropout`` (see dropout_scales), inverted dropout on the layers' outputs."""
     a = f64(X)
     zs, activations = [], [a]
-    for W, b, act, slope in zip(weights, biases, acts, slopes):
+    for l, (W, b, act, slope) in enumerate(zip(weights, biases, acts, slopes)):
         z = a @ f64(W) + f64(b)
-        a = activate(act, z, slope)
+        a = activate(act, z, slope) * dropout_scales(dropout, l)
         zs.append(z)
         activations.append(a)
     return zs, activations
@@ -137,9 +147,9 @@ def output_delta(loss, out_act, z_out, a_out, y):
     return d_a * derivative(out_act, z_out)
 
 
-def loss_and_gradients(weights, biases, acts, slopes, loss, X, y):
-    """(cost, dW list, db list) by backpropagation."""
-    zs, activations = forward(weights, biases, acts, slopes, X)
+def loss_and_gradients(weights, biases, acts, slopes, loss, X, y, dropout=None):
+    """(cost, dW list, db list) by backpropagation (with ``dropout``: see dropout_scales)."""
+    zs, activations = forward(weights, biases, acts, slopes, X, dropout)
     value = cost(loss, zs[-1], activations[-1], y)
     delta = output_delta(loss, acts[-1], zs[-1], activations[-1], y)
     dW, db = [None] * len(weights), [None] * len(weights)
@@ -147,7 +157,8 @@ def loss_and_gradients(weights, biases, acts, slopes, loss, X, y):
         dW[l] = activations[l].T @ delta
         db[l] = delta.sum(axis=0)
         if l > 0:
-            delta = (delta @ f64(weights[l]).T) * derivative(acts[l - 1], zs[l - 1], slopes[l - 1])
+            delta = (delta @ f64(weights[l]).T) * derivative(acts[l - 1], zs[l - 1], slopes[l - 1]) \
+                * dropout_scales(dropout, l - 1)
     return value, dW, db
 
 

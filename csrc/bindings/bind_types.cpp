@@ -13,8 +13,9 @@ namespace gradfall::bindings {
 namespace {
 
 ModelSpec make_spec(const std::vector<int64_t>& sizes, const std::vector<Activation>& activations,
-                    const std::vector<double>& slopes, Loss loss, double output_scale) {
-  ModelSpec spec{sizes, activations, slopes, loss, output_scale};
+                    const std::vector<double>& slopes, Loss loss, double output_scale,
+                    const std::vector<double>& dropout) {
+  ModelSpec spec{sizes, activations, slopes, loss, output_scale, dropout};
   spec.validate();  // std::invalid_argument -> ValueError
   return spec;
 }
@@ -57,12 +58,13 @@ void bind_spec(py::module_& m) {
                         "A stack of dense layers and its objective. Owns the flat parameter "
                         "layout: W_0 (row-major n_0 x n_1), b_0, W_1, b_1, ...")
       .def(py::init(&make_spec), py::arg("sizes"), py::arg("activations"), py::arg("slopes"),
-           py::arg("loss"), py::arg("output_scale"))
+           py::arg("loss"), py::arg("output_scale"), py::arg("dropout") = std::vector<double>{})
       .def_readonly("sizes", &ModelSpec::sizes)
       .def_readonly("activations", &ModelSpec::acts)
       .def_readonly("slopes", &ModelSpec::slopes)
       .def_readonly("loss", &ModelSpec::loss)
       .def_readonly("output_scale", &ModelSpec::output_scale)
+      .def_readonly("dropout", &ModelSpec::dropout)
       .def_property_readonly("n_layers", &ModelSpec::n_layers)
       .def_property_readonly("n_params", &ModelSpec::n_params)
       .def("weight_offset", &ModelSpec::weight_offset, py::arg("layer"),
@@ -103,6 +105,18 @@ void bind_optimizer(py::module_& m) {
 }
 
 void bind_training(py::module_& m) {
+  m.def("dropout_keep", [](uint64_t seed, uint64_t step, int64_t layer, double p, int64_t rows,
+                           int64_t cols) {
+          const DropoutMask mask(p, dropout_step_key(seed, step), layer);
+          py::array_t<bool> keep({rows, cols});
+          auto k = keep.mutable_unchecked<2>();
+          for (int64_t i = 0; i < rows; ++i)
+            for (int64_t j = 0; j < cols; ++j) k(i, j) = mask.keep(i, j);
+          return keep;
+        },
+        py::arg("seed"), py::arg("step"), py::arg("layer"), py::arg("p"), py::arg("rows"),
+        py::arg("cols"),
+        "The dropout mask training step `step` draws for a layer's outputs (True: kept).");
   py::enum_<StopReason>(m, "StopReason", "Why an epoch ended.")
       .value("completed", StopReason::completed)
       .value("diverged", StopReason::diverged);

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 
+#include "core/dropout.h"
 #include "kernels/kernels.h"
 
 namespace gradfall {
@@ -23,6 +24,10 @@ struct GemmEpilogue {
   const T* bias = nullptr;     // C = f(C + bias[j])          (forward layer)
   const T* grad_of = nullptr;  // C *= f'(z), a = grad_of     (backward, row stride ld_grad)
   int64_t ld_grad = 0;
+  // Row i of C is batch row i. Forward: the activations are dropped and scaled by the mask.
+  // Backward: C is multiplied by the mask's scaled keep; grad_of then holds the dropped
+  // activations, and f' is taken at them divided by the scale.
+  const DropoutMask* dropout = nullptr;
 };
 
 // Up to this many rows of C, A is read in place rather than packed (unless its stride aliases

@@ -8,15 +8,46 @@ namespace gradfall::gemm_driver {
 
 using kernels::Tile;
 
+namespace {
+
+// d *= f'(a) where a = dropped / scale: the activations before dropout (relu and leaky_relu
+// read the sign, which dropping keeps, so they use the dropped values as they are).
+template <typename T>
+void map_grad_undropped(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk,
+                        const T* dropped, T* d, int nv) {
+  if (e.op != kernels::MapOp::sigmoid && e.op != kernels::MapOp::tanh) {
+    uk.map_grad(e.op, e.slope, dropped, d, nv);
+    return;
+  }
+  constexpr int kChunk = 64;
+  T a[kChunk];
+  const T keep = static_cast<T>(1.0 - e.dropout->p);
+  for (int j0 = 0; j0 < nv; j0 += kChunk) {
+    const int n = std::min(kChunk, nv - j0);
+    for (int j = 0; j < n; ++j) a[j] = dropped[j0 + j] * keep;
+    uk.map_grad(e.op, e.slope, a, d + j0, n);
+  }
+}
+
+}  // namespace
+
 template <typename T>
 void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
                     int64_t ldc, int64_t i0, int64_t j0, int mv, int nv) {
   for (int i = 0; i < mv; ++i) {
     T* row = C + (i0 + i) * ldc + j0;
-    if (e.grad_of)
-      uk.map_grad(e.op, e.slope, e.grad_of + (i0 + i) * e.ld_grad + j0, row, nv);
-    else
+    if (e.grad_of) {
+      const T* a = e.grad_of + (i0 + i) * e.ld_grad + j0;
+      if (e.dropout) {
+        e.dropout->apply(row, i0 + i, j0, nv);
+        map_grad_undropped(e, uk, a, row, nv);
+      } else {
+        uk.map_grad(e.op, e.slope, a, row, nv);
+      }
+    } else {
       uk.bias_map(e.op, e.slope, e.bias ? e.bias + j0 : nullptr, row, nv);
+      if (e.dropout) e.dropout->apply(row, i0 + i, j0, nv);
+    }
   }
 }
 

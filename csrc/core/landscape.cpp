@@ -45,6 +45,7 @@ ModelSpec tail_spec(const ModelSpec& spec) {
   tail.sizes.erase(tail.sizes.begin());
   tail.acts.erase(tail.acts.begin());
   tail.slopes.erase(tail.slopes.begin());
+  if (!tail.dropout.empty()) tail.dropout.erase(tail.dropout.begin());
   return tail;
 }
 

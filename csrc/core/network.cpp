@@ -40,6 +40,13 @@ void ModelSpec::validate() const {
   for (size_t l = 0; l + 1 < acts.size(); ++l)
     if (acts[l] == Activation::softmax)
       throw std::invalid_argument("softmax is only allowed on the output layer");
+  if (!dropout.empty()) {
+    if (dropout.size() != acts.size())
+      throw std::invalid_argument("one dropout rate per layer is required");
+    for (double p : dropout)
+      if (!(p >= 0 && p < 1)) throw std::invalid_argument("dropout rates must be in [0, 1)");
+    if (dropout.back() != 0) throw std::invalid_argument("the output layer cannot have dropout");
+  }
 }
 
 template <typename T>
@@ -55,13 +62,14 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
 
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows) {
+                   int64_t rows, bool parallel, const int64_t* x_rows, const DropoutMask* mask) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   const T* W = params + spec.weight_offset(l);
   GemmEpilogue<T> epi;
   epi.op = map_op(spec.acts[l]);
   epi.slope = static_cast<T>(spec.slopes[l]);
   epi.bias = params + spec.bias_offset(l);
+  epi.dropout = mask;
   GemmShape shape{false, false, rows, n_out, n_in, x_rows};
   gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi);
   if (spec.acts[l] == Activation::softmax)
@@ -71,7 +79,7 @@ void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
-                    bool parallel, const int64_t* x_rows) {
+                    bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   T* dW = grads + spec.weight_offset(l);
   T* db = grads + spec.bias_offset(l);
@@ -89,14 +97,17 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
     epi.slope = static_cast<T>(spec.slopes[l - 1]);
     epi.grad_of = a_prev;
     epi.ld_grad = n_in;
+    epi.dropout = prev_mask;
+    const bool needed = epi.op != kernels::MapOp::identity || prev_mask;
     gemm<T>({false, true, rows, n_in, n_out}, dZ, n_out, W, n_out, dZ_prev, n_in, false, parallel,
-            epi.op == kernels::MapOp::identity ? nullptr : &epi);
+            needed ? &epi : nullptr);
   }
 }
 
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                     Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output) {
+                     Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output,
+                     const uint64_t* dropout_key) {
   const int64_t L = spec.n_layers();
   const T* input = X;
   for (int64_t l = 0; l < L; ++l) {
@@ -116,6 +127,9 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
         bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out,
                                    rows, n_out, parallel);
       }
+    } else if (dropout_key && spec.dropout_rate(l) > 0) {
+      const DropoutMask mask(spec.dropout_rate(l), *dropout_key, l);
+      dense_forward<T>(spec, l, params, input, out, rows, parallel, gather, &mask);
     } else {
       dense_forward<T>(spec, l, params, input, out, rows, parallel, gather);
     }
@@ -126,11 +140,12 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
 template <typename T>
 double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                              const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel, const int64_t* x_rows) {
+                             Workspace<T>& ws, bool parallel, const int64_t* x_rows,
+                             const uint64_t* dropout_key) {
   const int64_t L = spec.n_layers();
   // Cross-entropy computes its softmax from the logits itself (fused with its gradient).
   const bool need_output = spec.loss != Loss::cross_entropy;
-  network_forward<T>(spec, params, X, rows, ws, parallel, x_rows, need_output);
+  network_forward<T>(spec, params, X, rows, ws, parallel, x_rows, need_output, dropout_key);
   T* dZ = ws.delta.data();
   const double total =
       output_loss<T>(spec.loss, spec.acts.back(), static_cast<T>(spec.output_scale),
@@ -140,8 +155,11 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X,
   for (int64_t l = L - 1; l >= 0; --l) {
     const T* a_prev = l == 0 ? X : ws.a[l].data();
     T* dZ_prev = l == 0 ? nullptr : ws.delta_prev.data();
+    const bool dropped = dropout_key && l > 0 && spec.dropout_rate(l - 1) > 0;
+    const DropoutMask prev_mask(dropped ? spec.dropout_rate(l - 1) : 0.0,
+                                dropout_key ? *dropout_key : 0, l - 1);
     dense_backward<T>(spec, l, params, a_prev, dZ, grads, dZ_prev, rows, accumulate, parallel,
-                      l == 0 ? x_rows : nullptr);
+                      l == 0 ? x_rows : nullptr, dropped ? &prev_mask : nullptr);
     if (l > 0) {
       std::swap(ws.delta, ws.delta_prev);
       dZ = ws.delta.data();
@@ -211,14 +229,14 @@ void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t
 #define GRADFALL_INSTANTIATE(T)                                                                   \
   template struct Workspace<T>;                                                                   \
   template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
-                                 bool, const int64_t*);                                           \
+                                 bool, const int64_t*, const DropoutMask*);                       \
   template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
-                                  T*, int64_t, bool, bool, const int64_t*);                       \
+                                  T*, int64_t, bool, bool, const int64_t*, const DropoutMask*);   \
   template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
-                                   bool, const int64_t*, bool);                                   \
+                                   bool, const int64_t*, bool, const uint64_t*);                  \
   template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
                                            const Targets<T>&, double, T*, bool, Workspace<T>&,    \
-                                           bool, const int64_t*);                                 \
+                                           bool, const int64_t*, const uint64_t*);                \
   template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
   template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
                                    const Targets<T>&, double, T*, bool);                          \

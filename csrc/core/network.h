@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/activations.h"
+#include "core/dropout.h"
 #include "core/losses.h"
 
 namespace gradfall {
@@ -16,6 +17,8 @@ struct ModelSpec {
   std::vector<double> slopes;         // leaky_relu slope per layer
   Loss loss = Loss::mse;
   double output_scale = 1.0;
+  std::vector<double> dropout;        // per layer: drop probability of its outputs in training
+                                      // (empty: none; the output layer's must be 0)
 
   int64_t n_layers() const { return static_cast<int64_t>(acts.size()); }
   int64_t n_in() const { return sizes.front(); }
@@ -24,6 +27,7 @@ struct ModelSpec {
   int64_t bias_offset(int64_t l) const { return weight_offset(l) + sizes[l] * sizes[l + 1]; }
   int64_t n_params() const { return weight_offset(n_layers()); }
   int64_t max_width() const;
+  double dropout_rate(int64_t l) const { return dropout.empty() ? 0.0 : dropout[l]; }
   void validate() const;  // throws std::invalid_argument on an inconsistent spec
 };
 
@@ -38,33 +42,39 @@ struct Workspace {
 };
 
 // x_rows: the batch is rows x_rows[0..rows) of X, read in place (null: the first `rows` rows);
-// it only applies where a_prev is X.
+// it only applies where a_prev is X. dropout_key: training with dropout, the batch's key
+// (dropout_step_key); null: evaluation, no dropout.
 
-// z = a_prev W + b, a = f(z): bias and activation fused into the GEMM's epilogue.
+// z = a_prev W + b, a = f(z): bias and activation fused into the GEMM's epilogue, and with a
+// mask, inverted dropout a = f(z) * keep / (1 - p) too.
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows = nullptr);
+                   int64_t rows, bool parallel, const int64_t* x_rows = nullptr,
+                   const DropoutMask* mask = nullptr);
 
 // dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0),
-// dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative applied in the GEMM epilogue.
+// dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative (and the mask that dropped its
+// outputs, prev_mask) applied in the GEMM epilogue.
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
-                    bool parallel, const int64_t* x_rows = nullptr);
+                    bool parallel, const int64_t* x_rows = nullptr,
+                    const DropoutMask* prev_mask = nullptr);
 
 // Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and the logits
 // in ws.z_out; with want_output=false only the logits are computed).
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
-                     bool want_output = true);
+                     bool want_output = true, const uint64_t* dropout_key = nullptr);
 
 // One batch: forward, output loss, backward. Returns sum_i w_i loss_i. grads (+)= d(cost)/dparams
 // where cost = sum_i w_i loss_i / norm.
 template <typename T>
 double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                              const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr);
+                             Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
+                             const uint64_t* dropout_key = nullptr);
 
 // sklearn-style L2 on weights only: returns 0.5*l2*sum W^2 / norm and adds l2*W/norm to grads.
 template <typename T>

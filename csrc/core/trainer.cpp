@@ -63,6 +63,9 @@ Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, con
     : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
       seed_(seed), l2_(l2) {
   ws_.reserve(spec_, batch_size_);
+  n_batches_ = (n_ + batch_size_ - 1) / batch_size_;
+  for (int64_t l = 0; l < spec_.n_layers(); ++l)
+    has_dropout_ = has_dropout_ || spec_.dropout_rate(l) > 0;
   grads_.assign(spec_.n_params(), T(0));
   order_.resize(n_);
   if (y_.labels) labels_batch_.resize(batch_size_);
@@ -107,8 +110,12 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
       }
     }
     const double norm = y.weights ? sum_weights(y.weights, rows) : static_cast<double>(rows);
-    const double batch_sum = network_loss_gradient<T>(spec_, params_, x, rows, y, norm,
-                                                      grads_.data(), false, ws_, true, x_rows);
+    // Dropout masks are keyed by (seed, epoch, batch): reproducible, and new every batch.
+    const uint64_t dropout_key = dropout_step_key(
+        seed_, static_cast<uint64_t>(options.epoch_index * n_batches_ + batches));
+    const double batch_sum = network_loss_gradient<T>(
+        spec_, params_, x, rows, y, norm, grads_.data(), false, ws_, true, x_rows,
+        has_dropout_ ? &dropout_key : nullptr);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     double grad_total = 0;

@@ -49,6 +49,8 @@ class Trainer {
   int64_t n_;
   Targets<T> y_;
   int64_t batch_size_;
+  int64_t n_batches_ = 0;
+  bool has_dropout_ = false;
   uint64_t seed_;
   double l2_;
   double start_sum_ = 0, start_weight_ = 0;  // the first kStartSamples rows' loss (see start_loss)

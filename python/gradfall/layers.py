@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _core
-from ._validation import check_int, check_non_negative
+from ._validation import check_fraction, check_int, check_non_negative
 from .initializers import check_init
 
 # The core's activations; softmax normalises a whole row, so only an output layer may use it.
@@ -24,6 +24,11 @@ def canonical_activation(name, *, output: bool = False) -> str:
     return name
 
 
+def check_dropout(rate) -> float:
+    """A drop probability in [0, 1)."""
+    return check_fraction("dropout", rate)
+
+
 def check_slope(slope) -> float:
     """leaky_relu's slope for negative inputs: finite and >= 0."""
     return check_non_negative("leaky_slope", slope)
@@ -32,19 +37,22 @@ def check_slope(slope) -> float:
 @dataclass(frozen=True)
 class Dense:
     """A fully connected layer: ``z = a @ W + b`` with ``W`` of shape (n_in, n_out), then
-    ``a = activation(z)``."""
+    ``a = activation(z)``; while training, with ``dropout`` p > 0, each output is kept with
+    probability 1 - p and scaled by 1/(1 - p) (inverted dropout), and dropped otherwise."""
 
     n_in: int
     n_out: int
     activation: str = "relu"
     leaky_slope: float = 0.01
     init: object = None  # a rule of gradfall.initializers or a callable; None: the network's
+    dropout: float = 0.0  # drop probability of the layer's outputs while training
 
     def __post_init__(self):
         for field in ("n_in", "n_out"):
             object.__setattr__(self, field, check_int(f"Dense.{field}", getattr(self, field), 1))
         object.__setattr__(self, "activation", canonical_activation(self.activation, output=True))
         object.__setattr__(self, "leaky_slope", check_slope(self.leaky_slope))
+        object.__setattr__(self, "dropout", check_dropout(self.dropout))
         if self.init is not None:
             object.__setattr__(self, "init", check_init(self.init))
 

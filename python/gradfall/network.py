@@ -27,7 +27,7 @@ from ._validation import (
     check_sample_weight,
 )
 from . import initializers
-from .layers import Dense, canonical_activation, check_slope
+from .layers import Dense, canonical_activation, check_dropout, check_slope
 
 SEED_LIMIT = 2 ** 64  # the core's shuffle takes a uint64 seed
 
@@ -68,6 +68,9 @@ class Network:
     dtype : "float32" (default) or "float64"
     seed : int, default 0
         Fixes the initial weights and the shuffling.
+    dropout : float, default 0
+        Drop probability of every hidden layer's outputs while training (inverted dropout);
+        ``gf.Dense(..., dropout=p)`` sets it per layer. Off in forward/predict/loss.
     init : str or callable, default "pytorch"
         How the initial weights are drawn (``gradfall.initializers``): "pytorch" (W and b
         uniform in +-1/sqrt(fan_in)), "glorot_uniform", "he_uniform", "lecun_normal",
@@ -80,10 +83,11 @@ class Network:
     """
 
     def __init__(self, layers, activation=None, output=None, loss="mse", dtype="float32", seed=0,
-                 leaky_slope=None, output_scale=None, init=None):
+                 leaky_slope=None, output_scale=None, init=None, dropout=None):
         init = initializers.check_init(initializers.DEFAULT if init is None else init)
         layer_inits = [getattr(layer, "init", None) for layer in _as_list(layers)]
-        self._describe(layers, activation, output, loss, dtype, seed, leaky_slope, output_scale)
+        self._describe(layers, activation, output, loss, dtype, seed, leaky_slope, output_scale,
+                       dropout)
         self._allocate()
         rng = np.random.default_rng(self.seed)
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
@@ -91,13 +95,14 @@ class Network:
             W[...], b[...] = initializers.initial_weights(
                 init if own is None else own, rng, self.activations[l], *W.shape)
 
-    def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale):
+    def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale,
+                  dropout=None):
         """Everything but the parameters, checked; the core's spec built (no allocation yet)."""
         self.loss_name = objectives.canonical_loss(loss)
         self.dtype = as_float_dtype(dtype)
         self.seed = seed
-        self.layer_sizes, self.activations, self.leaky_slopes = self._parse_layers(
-            layers, activation, output, leaky_slope)
+        self.layer_sizes, self.activations, self.leaky_slopes, self.dropout = self._parse_layers(
+            layers, activation, output, leaky_slope, dropout)
         self.output = self.activations[-1]
         objectives.check_output_for_loss(self.output, self.loss_name, self.layer_sizes[-1])
         if output_scale is None:
@@ -106,7 +111,7 @@ class Network:
         self._spec = _core.ModelSpec(self.layer_sizes,
                                      [_core.Activation.__members__[a] for a in self.activations],
                                      self.leaky_slopes, _core.Loss.__members__[self.loss_name],
-                                     self.output_scale)
+                                     self.output_scale, self.dropout)
         self.optimizer = None
         self.epochs_trained = 0   # epochs completed over every fit: keys each epoch's shuffle
         self.samples_trained = 0  # training rows seen over every fit
@@ -126,8 +131,12 @@ class Network:
             if not _describes_layers(sizes, activations, slopes):
                 raise ValueError("layer_sizes, activations and leaky_slopes do not describe a "
                                  "network")
+            dropout = state.get("dropout") or [0.0] * len(activations)
+            if not (isinstance(dropout, list) and len(dropout) == len(activations)):
+                raise ValueError("dropout must hold one rate per layer")
             layers = [Dense(sizes[i], sizes[i + 1], activation=activations[i],
-                            leaky_slope=slopes[i]) for i in range(len(activations))]
+                            leaky_slope=slopes[i], dropout=dropout[i])
+                      for i in range(len(activations))]
             net = cls.__new__(cls)
             net._describe(layers, None, None, state["loss"], state["dtype"], state["seed"], None,
                           state["output_scale"])
@@ -147,20 +156,25 @@ class Network:
     def state(self) -> dict:
         """Everything that defines the network, as plain values (``from_state`` inverts it)."""
         return {"layer_sizes": list(self.layer_sizes), "activations": list(self.activations),
-                "leaky_slopes": list(self.leaky_slopes), "loss": self.loss_name,
+                "leaky_slopes": list(self.leaky_slopes), "dropout": list(self.dropout),
+                "loss": self.loss_name,
                 "output_scale": self.output_scale, "dtype": self.dtype.name, "seed": self.seed,
                 "epochs_trained": self.epochs_trained, "samples_trained": self.samples_trained,
                 "params": np.array(self.params, copy=True)}
 
     # ------------------------------------------------------------------ construction
-    def _parse_layers(self, layers, activation, output, leaky_slope):
+    def _parse_layers(self, layers, activation, output, leaky_slope, dropout):
+        """(sizes, activations, slopes, dropout rates), one of each per layer."""
         layers = _as_list(layers)
         if not layers:
             raise ValueError("layers is empty")
         if all(isinstance(layer, Dense) for layer in layers):
-            if activation is not None or output is not None or leaky_slope is not None:
+            if any(v is not None for v in (activation, output, leaky_slope, dropout)):
                 raise ValueError("with gf.Dense layers, give each layer its activation (and "
-                                 "leaky_slope) instead of activation=/output=/leaky_slope=")
+                                 "leaky_slope, dropout) instead of activation=/output=/"
+                                 "leaky_slope=/dropout=")
+            if layers[-1].dropout:
+                raise ValueError("the output layer cannot have dropout")
             for before, after in zip(layers, layers[1:]):
                 if before.n_out != after.n_in:
                     raise ValueError(f"Dense layers do not chain: n_out={before.n_out} is followed "
@@ -170,7 +184,7 @@ class Network:
                     raise ValueError("softmax is only allowed on the output layer")
             sizes = [layers[0].n_in] + [layer.n_out for layer in layers]
             return sizes, [layer.activation for layer in layers], \
-                [layer.leaky_slope for layer in layers]
+                [layer.leaky_slope for layer in layers], [layer.dropout for layer in layers]
         if any(isinstance(layer, Dense) for layer in layers):
             raise TypeError("layers mixes gf.Dense layers and sizes; use one or the other")
         sizes = [check_int("layer size", size, 1) for size in layers]
@@ -180,8 +194,10 @@ class Network:
         out = objectives.default_output(self.loss_name) if output is None else output
         out = canonical_activation(out, output=True)
         slope = check_slope(0.01 if leaky_slope is None else leaky_slope)
+        rate = check_dropout(0.0 if dropout is None else dropout)
         n_layers = len(sizes) - 1
-        return sizes, [hidden] * (n_layers - 1) + [out], [slope] * n_layers
+        return (sizes, [hidden] * (n_layers - 1) + [out], [slope] * n_layers,
+                [rate] * (n_layers - 1) + [0.0])
 
     # ------------------------------------------------------------------ structure
     @property
@@ -417,13 +433,15 @@ class Network:
     def __str__(self):
         lines = [f"Network: {self.n_layers} dense layer(s), {self.n_params:,} parameters, "
                  f"{self.dtype.name}, loss={self.loss_name}",
-                 f"  {'layer':<6}{'W shape':<14}{'activation':<13}{'params':>10}"]
+                 f"  {'layer':<6}{'W shape':<14}{'activation':<24}{'params':>10}"]
         for l in range(self.n_layers):
             n_in, n_out = self.layer_sizes[l], self.layer_sizes[l + 1]
             act = self.activations[l]
             if act == "leaky_relu":
                 act = f"leaky_relu({self.leaky_slopes[l]:g})"
-            lines.append(f"  {l:<6}{f'{n_in} x {n_out}':<14}{act:<13}{n_in * n_out + n_out:>10,}")
+            if self.dropout[l]:
+                act += f", dropout {self.dropout[l]:g}"
+            lines.append(f"  {l:<6}{f'{n_in} x {n_out}':<14}{act:<24}{n_in * n_out + n_out:>10,}")
         return "\n".join(lines)
 
 
