@@ -17,6 +17,7 @@ OUTPUT_LOSS = (
     ("sigmoid", "binary_cross_entropy", "binary"),
     ("softmax", "cross_entropy", "labels"),
     ("softmax", "cross_entropy", "onehot"),
+    ("exp", "poisson", "counts"),
 )
 
 
@@ -54,6 +55,8 @@ def activate(name, z, slope=0.01):
         return np.where(z > 0, z, slope * z)
     if name == "softmax":
         return softmax(z)
+    if name == "exp":
+        return np.exp(z)
     raise ValueError(name)
 
 
@@ -126,6 +129,10 @@ def cost(loss, z_out, a_out, y):
         return float(np.mean(softplus(z_out) - T * z_out))
     if loss == "cross_entropy":
         return float(np.mean(-(T * log_softmax(z_out)).sum(axis=1)))
+    if loss == "poisson":
+        # half Poisson deviance y log(y / a) - y + a with a = e^z (y log y = 0 at y = 0)
+        ylogy = np.where(T > 0, T * np.log(np.where(T > 0, T, 1.0)), 0.0)
+        return float(np.mean(ylogy - T * z_out - T + np.exp(z_out)))
     raise ValueError(loss)
 
 
@@ -138,6 +145,8 @@ def output_delta(loss, out_act, z_out, a_out, y):
         return (softmax(z_out) * T.sum(axis=1, keepdims=True) - T) / n
     if loss == "binary_cross_entropy":
         return (sigmoid(z_out) - T) / T.size
+    if loss == "poisson":
+        return (np.exp(z_out) - T) / T.size
     if loss == "mse":
         d_a = 2.0 * (a_out - T) / T.size
     elif loss == "mae":

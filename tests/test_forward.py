@@ -6,8 +6,8 @@ import gradfall as gf
 import oracle
 from cases import DTYPES, WIDTHS, assert_close, make_data, make_net, oracle_args, shape_for
 
-OUTPUTS = ("identity", "sigmoid", "softmax")
-LOSS_FOR_OUTPUT = {"identity": "mse", "sigmoid": "mse", "softmax": "cross_entropy"}
+OUTPUTS = ("identity", "sigmoid", "softmax", "exp")
+LOSS_FOR_OUTPUT = {"identity": "mse", "sigmoid": "mse", "softmax": "cross_entropy", "exp": "poisson"}
 
 
 def expected_forward(net, X):
@@ -19,7 +19,7 @@ def expected_forward(net, X):
 @pytest.mark.parametrize("output", OUTPUTS)
 @pytest.mark.parametrize("hidden", oracle.HIDDEN)
 def test_forward_matches_oracle(isa, hidden, output, dtype):
-    index = oracle.HIDDEN.index(hidden) * 3 + OUTPUTS.index(output)
+    index = oracle.HIDDEN.index(hidden) * len(OUTPUTS) + OUTPUTS.index(output)
     sizes, n = shape_for(index, n_out_min=2 if output == "softmax" else 1)
     net = make_net(sizes, hidden, output, LOSS_FOR_OUTPUT[output], dtype, seed=index)
     X, _ = make_data(n, sizes[0], sizes[-1], "dense", dtype, seed=index)

@@ -62,7 +62,7 @@ def test_default_parameters_match_sklearn():
 
     for ours, theirs in ((MLPClassifier(), SkC()), (MLPRegressor(), SkR())):
         ours_params = ours.get_params()
-        assert ours_params.pop("dtype") == "float32"
+        assert ours_params.pop("dtype") == "auto"
         assert ours_params.pop("n_threads") is None
         assert ours_params == theirs.get_params()
     # positional parameters in the same order
@@ -101,10 +101,24 @@ def test_hidden_layer_sizes_forms():
     assert est.n_layers_ == 4
 
 
-def test_poisson_loss_is_refused():
-    X, y = _reg_data(n=30)
-    with pytest.raises(ValueError, match="poisson"):
-        MLPRegressor(loss="poisson").fit(X, np.abs(y))
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_poisson_loss_trains_like_scikit_learn(solver):
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    X, y = _reg_data(n=60)
+    y = np.random.default_rng(0).poisson(np.exp(0.5 * X[:, 0]))
+    kwargs = dict(loss="poisson", solver=solver, hidden_layer_sizes=(7,), activation="tanh",
+                  max_iter=15, random_state=0, batch_size=60, tol=0, learning_rate_init=0.01)
+    ours = MLPRegressor(**kwargs).fit(X, y)
+    theirs = SkMLPRegressor(**kwargs).fit(X, y)
+    assert ours.out_activation_ == "exp"
+    np.testing.assert_allclose(ours.loss_curve_ if solver != "lbfgs" else [ours.loss_],
+                               theirs.loss_curve_ if solver != "lbfgs" else [theirs.loss_],
+                               rtol=1e-7)
+    np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=1e-6)
+    assert (ours.predict(X) > 0).all()
+    with pytest.raises(ValueError, match=">= 0"):
+        MLPRegressor(loss="poisson", max_iter=2).fit(X, -y - 1)
 
 
 def test_sparse_input_is_refused_with_type_error():
@@ -137,7 +151,7 @@ def test_fitted_attributes_classifier():
     assert est.n_iter_ == 15 and len(est.loss_curve_) == 15 and est.t_ == 15 * len(X)
     assert est.loss_ == est.loss_curve_[-1] and est.best_loss_ == min(est.loss_curve_)
     assert est.validation_scores_ is None and est.best_validation_score_ is None
-    assert est.coefs_[0].dtype == np.float32
+    assert est.coefs_[0].dtype == X.dtype  # dtype="auto": the weights follow X
     proba = est.predict_proba(X)
     assert proba.shape == (len(X), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-6)

@@ -18,6 +18,7 @@ ESTIMATORS = [
     MLPClassifier(solver="lbfgs", dtype="float64", n_threads=1),
     MLPRegressor(solver="lbfgs", dtype="float64", n_threads=1),
     MLPClassifier(solver="sgd", activation="leaky_relu", max_iter=100, n_threads=1),
+    MLPRegressor(max_iter=100, dtype="float32", n_threads=1),
 ]
 
 

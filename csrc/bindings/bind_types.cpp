@@ -27,12 +27,14 @@ void bind_enums(py::module_& m) {
       .value("tanh", Activation::tanh)
       .value("relu", Activation::relu)
       .value("leaky_relu", Activation::leaky_relu)
-      .value("softmax", Activation::softmax);
+      .value("softmax", Activation::softmax)
+      .value("exp", Activation::exp);
   py::enum_<Loss>(m, "Loss", "Per-sample objective, computed from the output layer.")
       .value("mse", Loss::mse)
       .value("mae", Loss::mae)
       .value("binary_cross_entropy", Loss::binary_cross_entropy)
-      .value("cross_entropy", Loss::cross_entropy);
+      .value("cross_entropy", Loss::cross_entropy)
+      .value("poisson", Loss::poisson);
   py::enum_<kernels::MathFn>(m, "MathFn", "Element-wise function of the vector math kernels.")
       .value("exp", kernels::MathFn::exp)
       .value("log", kernels::MathFn::log)

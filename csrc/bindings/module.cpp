@@ -96,6 +96,10 @@ PYBIND11_MODULE(_core, m) {
   m.def("set_isa", &set_isa, py::arg("name"), "Force a kernel set: scalar, avx2 or avx512.");
   m.def("get_num_threads", &num_threads, "Threads the core uses.");
   m.def("set_num_threads", &set_num_threads, py::arg("n"), "Set the threads the core uses.");
+  m.def("thread_override", &thread_override,
+        "The thread count set for the core, 0 when it follows OpenMP's default.");
+  m.def("set_thread_override", &set_thread_override, py::arg("n"),
+        "Set the core's thread count; 0 makes it follow OpenMP's default again.");
   m.def("fma_peak_gflops",
         [](const std::string& dtype, double seconds, int threads) {
           if (dtype != "float32" && dtype != "float64")

@@ -27,7 +27,8 @@ kernels::MapOp map_op(Activation act) {
     case Activation::relu: return kernels::MapOp::relu;
     case Activation::leaky_relu: return kernels::MapOp::leaky_relu;
     case Activation::identity:
-    case Activation::softmax: break;
+    case Activation::softmax:
+    case Activation::exp: break;
   }
   return kernels::MapOp::identity;
 }
@@ -56,6 +57,7 @@ void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t 
     T* row = z + i * cols;
     uk.bias_map(op, slope, b, row, cols);
     if (act == Activation::softmax) softmax_row(row, cols);
+    if (act == Activation::exp) uk.math(kernels::MathFn::exp, row, row, cols);
   }
 }
 
@@ -70,6 +72,8 @@ void activation_backward(Activation act, T slope, const T* a, T* d, int64_t rows
   for (int64_t i = 0; i < rows; ++i) {
     if (act == Activation::softmax)
       softmax_backward_row(a + i * cols, d + i * cols, cols);
+    else if (act == Activation::exp)
+      for (int64_t j = 0; j < cols; ++j) d[i * cols + j] *= a[i * cols + j];  // (e^z)' = e^z
     else
       uk.map_grad(op, slope, a + i * cols, d + i * cols, cols);
   }

@@ -6,12 +6,16 @@
 
 namespace gradfall {
 
-enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
+// softmax and exp are output activations only: softmax normalises a whole row, exp is the
+// Poisson loss's inverse link (a = e^z, a positive rate).
+enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax, exp };
 
-// The element-wise kernel op for an activation (softmax is not element-wise: identity).
+// The element-wise kernel op for an activation (identity for softmax and exp, which the
+// callers apply themselves).
 kernels::MapOp map_op(Activation act);
 
-// z <- f(z + b) row by row (b may be null: no bias); softmax normalises each row.
+// z <- f(z + b) row by row (b may be null: no bias); softmax normalises each row, exp
+// exponentiates it.
 template <typename T>
 void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t rows, int64_t cols,
                              bool parallel);

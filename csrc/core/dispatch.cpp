@@ -89,4 +89,11 @@ void set_num_threads(int n) {
   g_threads.store(n);
 }
 
+int thread_override() { return g_threads.load(); }
+
+void set_thread_override(int n) {
+  if (n < 0) throw std::invalid_argument("a thread override must be >= 0, got " + std::to_string(n));
+  g_threads.store(n);
+}
+
 }  // namespace gradfall

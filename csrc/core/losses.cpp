@@ -98,6 +98,14 @@ double row_loss(Loss loss, Activation out_act, T c, const T* z, const T* a, int6
     case Loss::cross_entropy:
       total = d ? softmax_xent_grad(c, z, k, label, y, scale, d) : softmax_xent(z, k, label, y);
       break;
+    case Loss::poisson:
+      // Half Poisson deviance of a = e^z: y log(y/a) - y + a = e^z - y z + (y log y - y).
+      for (int64_t j = 0; j < k; ++j) {
+        const double zj = z[j], yj = y[j];
+        total += std::exp(zj) - yj * zj + (yj > 0 ? yj * std::log(yj) : 0.0) - yj;
+        if (d) d[j] = c * (a[j] - y[j]) * scale;
+      }
+      break;
   }
   return static_cast<double>(c) * total;
 }

@@ -7,7 +7,7 @@
 
 namespace gradfall {
 
-enum class Loss { mse, mae, binary_cross_entropy, cross_entropy };
+enum class Loss { mse, mae, binary_cross_entropy, cross_entropy, poisson };
 
 template <typename T>
 struct Targets {

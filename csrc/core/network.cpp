@@ -38,8 +38,8 @@ void ModelSpec::validate() const {
   for (int64_t s : sizes)
     if (s < 1) throw std::invalid_argument("layer sizes must be >= 1, got " + std::to_string(s));
   for (size_t l = 0; l + 1 < acts.size(); ++l)
-    if (acts[l] == Activation::softmax)
-      throw std::invalid_argument("softmax is only allowed on the output layer");
+    if (acts[l] == Activation::softmax || acts[l] == Activation::exp)
+      throw std::invalid_argument("softmax and exp are only allowed on the output layer");
   if (!dropout.empty()) {
     if (dropout.size() != acts.size())
       throw std::invalid_argument("one dropout rate per layer is required");

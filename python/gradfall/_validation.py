@@ -42,9 +42,29 @@ def _as_numeric_array(value, name):
 
 
 def _check_finite(array, name):
-    if not _core.all_finite(array):
+    if array.dtype.kind != "f":
+        return  # integers are always finite
+    finite = (_core.all_finite(array) if array.dtype in FLOAT_DTYPES and array.flags.c_contiguous
+              else bool(np.isfinite(array).all()))
+    if not finite:
         bad = int(np.count_nonzero(~np.isfinite(array)))
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+
+
+def cast_checked(array, dtype, name="X"):
+    """A float array, finite, as a C-contiguous array of ``dtype``. Finiteness is checked before
+    the cast, and finite values the cast would turn into infinity are refused on their own."""
+    array = np.ascontiguousarray(array)
+    _check_finite(array, name)
+    dtype = np.dtype(dtype)
+    if array.dtype.kind == "f" and array.dtype.itemsize > dtype.itemsize and array.size:
+        limit = float(np.finfo(dtype).max)
+        largest = float(np.max(np.abs(array)))
+        if largest > limit:
+            raise ValueError(f"{name} holds finite values too large for {dtype.name} (largest "
+                             f"|value| {largest:.4g} > {limit:.4g}); scale the data or compute "
+                             f"in float64")
+    return np.ascontiguousarray(array, dtype=dtype)
 
 
 def check_features(X, n_features, dtype, name="X"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -11,13 +12,32 @@ from ._validation import check_int
 from ._version import __version__
 
 
-def set_num_threads(n: int) -> None:
-    """Number of OpenMP threads the core uses (results do not depend on it)."""
-    _core.set_num_threads(check_int("n_threads", n, 1))
+def set_num_threads(n) -> None:
+    """Number of OpenMP threads the core uses (results do not depend on it). ``None`` removes
+    the setting: the core then follows the OpenMP runtime at every call (OMP_NUM_THREADS,
+    threadpoolctl's limits, omp_set_num_threads)."""
+    _core.set_thread_override(0 if n is None else check_int("n_threads", n, 1))
 
 
 def get_num_threads() -> int:
+    """Threads the next call of the core will use."""
     return int(_core.get_num_threads())
+
+
+@contextmanager
+def threads(n):
+    """``with gf.threads(n):`` the core uses ``n`` threads inside the block and afterwards
+    whatever it used before, a set number or the runtime's (``n=None``: no change)."""
+    if n is None:
+        yield
+        return
+    n = check_int("n_threads", n, 1)
+    previous = _core.thread_override()
+    _core.set_thread_override(n)
+    try:
+        yield
+    finally:
+        _core.set_thread_override(previous)
 
 
 def available_isas() -> list:

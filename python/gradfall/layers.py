@@ -7,8 +7,11 @@ from . import _core
 from ._validation import check_fraction, check_int, check_non_negative
 from .initializers import check_init
 
-# The core's activations; softmax normalises a whole row, so only an output layer may use it.
-HIDDEN_ACTIVATIONS = tuple(name for name in _core.Activation.__members__ if name != "softmax")
+# The core's activations; softmax (it normalises a whole row) and exp (the poisson loss's
+# link) are for output layers only.
+OUTPUT_ONLY = ("softmax", "exp")
+HIDDEN_ACTIVATIONS = tuple(name for name in _core.Activation.__members__
+                           if name not in OUTPUT_ONLY)
 # Accepted spellings that mean the same function.
 ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
 
@@ -17,7 +20,7 @@ def canonical_activation(name, *, output: bool = False) -> str:
     if not isinstance(name, str):
         raise TypeError(f"activation must be a string, got {type(name).__name__}")
     name = ACTIVATION_ALIASES.get(name, name)
-    allowed = HIDDEN_ACTIVATIONS + (("softmax",) if output else ())
+    allowed = HIDDEN_ACTIVATIONS + (OUTPUT_ONLY if output else ())
     if name not in allowed:
         where = "output" if output else "hidden"
         raise ValueError(f"unknown {where} activation {name!r}; expected one of {', '.join(allowed)}")

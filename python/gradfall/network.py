@@ -27,7 +27,7 @@ from ._validation import (
     check_sample_weight,
 )
 from . import initializers
-from .layers import Dense, canonical_activation, check_dropout, check_slope
+from .layers import OUTPUT_ONLY, Dense, canonical_activation, check_dropout, check_slope
 
 SEED_LIMIT = 2 ** 64  # the core's shuffle takes a uint64 seed
 
@@ -61,8 +61,8 @@ class Network:
         hidden layers and ``output`` to the last), or explicit ``Dense`` layers, each with its
         own activation (then ``activation``/``output``/``leaky_slope`` must not be given).
     activation : {"identity", "sigmoid", "tanh", "relu", "leaky_relu"}, default "relu"
-    output : {"softmax", "sigmoid", "identity"}, default chosen by ``loss``
-    loss : {"mse", "mae", "binary_cross_entropy", "cross_entropy"}, default "mse"
+    output : {"softmax", "sigmoid", "identity", "exp"}, default chosen by ``loss``
+    loss : {"mse", "mae", "binary_cross_entropy", "cross_entropy", "poisson"}, default "mse"
         The mean as PyTorch's ``reduction="mean"`` defines it: mse/mae/binary_cross_entropy
         average over all target elements, cross_entropy over samples.
     dtype : "float32" (default) or "float64"
@@ -180,8 +180,8 @@ class Network:
                     raise ValueError(f"Dense layers do not chain: n_out={before.n_out} is followed "
                                      f"by n_in={after.n_in}")
             for layer in layers[:-1]:
-                if layer.activation == "softmax":
-                    raise ValueError("softmax is only allowed on the output layer")
+                if layer.activation in OUTPUT_ONLY:
+                    raise ValueError(f"{layer.activation} is only allowed on the output layer")
             sizes = [layers[0].n_in] + [layer.n_out for layer in layers]
             return sizes, [layer.activation for layer in layers], \
                 [layer.leaky_slope for layer in layers], [layer.dropout for layer in layers]

@@ -7,6 +7,8 @@ Every loss is a mean of per-sample losses (``output_scale`` multiplies each one)
     mae                   output_scale * sum_j |a_j - y_j|           (default scale 1/n_out)
     binary_cross_entropy  output_scale * sum_j -y_j log a_j - (1-y_j) log(1-a_j), a = sigmoid(z)
     cross_entropy         -sum_j y_j log softmax(z)_j                (labels: y one-hot)
+    poisson               output_scale * sum_j a_j - y_j log a_j + y_j log y_j - y_j, a = e^z:
+                          the half Poisson deviance of counts y >= 0  (default scale 1/n_out)
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ LOSS_OUTPUTS = {
     "binary_cross_entropy": ("sigmoid",),
     "mse": ("identity", "sigmoid"),
     "mae": ("identity", "sigmoid"),
+    "poisson": ("exp",),
 }
 CLASSIFICATION_LOSSES = ("cross_entropy", "binary_cross_entropy")
 
@@ -71,7 +74,10 @@ def check_targets(loss, y, n_samples, n_outputs, dtype):
             return None, check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=True)
         return check_labels(y, n_samples, n_outputs), None
     unit = loss == "binary_cross_entropy"
-    return None, check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=unit)
+    dense = check_dense_targets(y, n_samples, n_outputs, dtype, unit_interval=unit)
+    if loss == "poisson" and (dense < 0).any():
+        raise ValueError("y must be >= 0 for the poisson loss (counts or rates)")
+    return None, dense
 
 
 def class_weights(loss, labels, dense, class_weight, n_outputs, dtype):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -33,6 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 import gradfall as _gf
 from gradfall.schedules import DivideOnPlateau, InverseScaling, Progress
 from gradfall.stopping import no_improvement
+from gradfall._validation import cast_checked
 from gradfall.progress import Progress as ProgressDisplay
 from gradfall.training import EpochRunner
 
@@ -67,27 +67,21 @@ OUTPUTS = {
     "logistic": ("sigmoid", "binary_cross_entropy", 1.0),
     # sklearn's squared-loss gradient is (y_pred - y) per output: 0.5 * sum over outputs
     "identity": ("identity", "mse", 0.5),
+    # loss="poisson": the half Poisson deviance of exp(z), summed over the outputs
+    "exp": ("exp", "poisson", 1.0),
 }
-
-_SAMPLE_WEIGHT_XFAIL = (
-    "stochastic solvers (sgd, adam) cut the data into minibatches and shuffle them, so repeating a "
-    "sample is not the same as giving it weight 2 (scikit-learn's own MLP has the same property "
-    "and is only checked with solver='lbfgs')"
-)
-
 
 def expected_failed_checks(estimator):
     """Checks of ``sklearn.utils.estimator_checks`` expected to fail for ``estimator``, with the
     reason (pass as ``expected_failed_checks=`` to ``parametrize_with_checks``/``check_estimator``).
+    With the default parameters there are none, as for scikit-learn's own MLPs.
     """
     failures = {}
-    float32 = np.dtype(getattr(estimator, "dtype", "float32")) == np.float32
-    if getattr(estimator, "solver", None) in _STOCHASTIC_SOLVERS:
-        failures["check_sample_weight_equivalence_on_dense_data"] = _SAMPLE_WEIGHT_XFAIL
-    elif float32:
+    forced = getattr(estimator, "dtype", "auto")
+    if not (isinstance(forced, str) and forced == "auto") and np.dtype(forced) == np.float32:
         failures["check_sample_weight_equivalence_on_dense_data"] = (
-            "dtype='float32': the weighted and the repeated fits agree to float32 precision "
-            "(~1e-5), not to the check's rtol=1e-7; passes with dtype='float64'"
+            "dtype='float32' computes in single precision whatever X is: the weighted and the "
+            "repeated fits agree to float32 precision (~1e-5), not to the check's rtol=1e-7"
         )
     if is_classifier(estimator) and getattr(estimator, "solver", None) == "lbfgs":
         failures["check_classifiers_multilabel_output_format_predict_proba"] = (
@@ -97,20 +91,6 @@ def expected_failed_checks(estimator):
             "scikit-learn's own MLPClassifier(solver='lbfgs') fails it the same way"
         )
     return failures
-
-
-@contextmanager
-def _num_threads(n_threads):
-    """Sets gradfall's thread count for the duration of a call (None: leave it alone)."""
-    if n_threads is None:
-        yield
-        return
-    previous = _gf.get_num_threads()
-    _gf.set_num_threads(int(n_threads))
-    try:
-        yield
-    finally:
-        _gf.set_num_threads(previous)
 
 
 def _same_buffer(a, b):
@@ -181,7 +161,8 @@ class BaseMLP(BaseEstimator, ABC):
         "epsilon": [Interval(Real, 0, None, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "dtype": [StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
+        "dtype": [StrOptions({"auto", "float32", "float64"}),
+                  Options(type, {np.float32, np.float64})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
     }
 
@@ -230,8 +211,21 @@ class BaseMLP(BaseEstimator, ABC):
         """Validation score used for early stopping (accuracy / R^2)."""
 
     # ------------------------------------------------------------------ helpers
-    def _param_dtype(self):
+    def _compute_dtype(self, X):
+        """The dtype of the weights and of the computation: X's (float32 or float64) for
+        dtype="auto", as scikit-learn does, else the one asked for."""
+        if isinstance(self.dtype, str) and self.dtype == "auto":
+            return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         return np.dtype(self.dtype)
+
+    def _validated_X(self, X, reset, **checks):
+        """X (and y when given in ``checks``) through scikit-learn's validation, floats kept in
+        their dtype, then finite-checked and cast to the compute dtype."""
+        result = validate_data(self, X, reset=reset, dtype=(np.float64, np.float32), order="C",
+                               ensure_all_finite=False, **checks)
+        X, rest = (result[0], result[1:]) if isinstance(result, tuple) else (result, ())
+        X = cast_checked(X, self._compute_dtype(X))
+        return (X, *rest) if rest else X
 
     def _fitted_dtype(self):
         dtype = np.asarray(self.coefs_[0]).dtype
@@ -368,7 +362,7 @@ class BaseMLP(BaseEstimator, ABC):
                 )
             self.n_outputs_ = y.shape[1]
 
-        with _num_threads(self.n_threads):
+        with _gf.threads(self.n_threads):
             if self.solver in _STOCHASTIC_SOLVERS:
                 self._fit_stochastic(X, y, sample_weight, incremental)
             else:
@@ -569,7 +563,6 @@ class BaseMLP(BaseEstimator, ABC):
         """Output activations (n, n_outputs_) computed by the core."""
         net = self._ensure_net()
         if check_input:
-            # NaN/inf are left to the core's vectorised check in net.forward
             X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
                               ensure_all_finite=False)
         else:
@@ -577,8 +570,8 @@ class BaseMLP(BaseEstimator, ABC):
         # Like scikit-learn, the outputs have the dtype of X (float32 or float64); the
         # computation runs in the network's dtype.
         out_dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
-        X = np.ascontiguousarray(X, dtype=net.dtype)
-        with _num_threads(self.n_threads):
+        X = cast_checked(X, net.dtype)
+        with _gf.threads(self.n_threads):
             out = net.forward(X)
         return np.asarray(out).astype(out_dtype, copy=False)
 
@@ -606,11 +599,6 @@ class BaseMLP(BaseEstimator, ABC):
         optimizer moments, ...) of the fitted scikit-learn MLP ``estimator``. dtype: None keeps
         the dtype of the scikit-learn weights (float64 for float64 training data)."""
         check_is_fitted(estimator, "coefs_")
-        if not is_classifier(estimator) and estimator.loss != "squared_error":
-            raise ValueError(
-                f"cannot convert an MLPRegressor with loss={estimator.loss!r}: gradfall supports "
-                "loss='squared_error' only"
-            )
         if dtype is None:
             source = np.asarray(estimator.coefs_[0]).dtype
             dtype = source if source in (np.float32, np.float64) else np.dtype(np.float64)

@@ -8,7 +8,7 @@ from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMLP
 
@@ -22,10 +22,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     Additional parameters
     ---------------------
     activation : also accepts ``"leaky_relu"`` (slope 0.01).
-    dtype : {"float32", "float64"}, default="float32"
-        Precision of the weights and of the computation (X is converted to it).
+    dtype : {"auto", "float32", "float64"}, default="auto"
+        Precision of the weights and of the computation. "auto" follows X as scikit-learn does
+        (float32 X: float32, float64 X: float64, anything else: float64); pass float32 X (or
+        dtype="float32") for the speed of single precision.
     n_threads : int or None, default=None
-        Threads used by the core during fit/predict (None: gradfall's current setting).
+        Threads of the core during this estimator's fit/predict calls; None follows the
+        runtime at each call (gradfall.set_num_threads, threadpoolctl limits, OMP_NUM_THREADS).
 
     Notes
     -----
@@ -59,7 +62,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
-        dtype="float32",
+        dtype="auto",
         n_threads=None,
     ):
         super().__init__(
@@ -96,17 +99,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return "logistic"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=False,
-            multi_output=True,
-            dtype=self._param_dtype(),
-            order="C",
-            reset=reset,
-            ensure_all_finite=False,  # the core's vectorised check rejects NaN/inf in X
-        )
+        X, y = self._validated_X(X, reset, y=y, accept_sparse=False, multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):

@@ -7,7 +7,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseMLP
 
@@ -21,13 +21,14 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     Additional parameters
     ---------------------
     activation : also accepts ``"leaky_relu"`` (slope 0.01).
-    dtype : {"float32", "float64"}, default="float32"
+    dtype : {"auto", "float32", "float64"}, default="auto"
+        As for MLPClassifier: "auto" computes in X's dtype (float32 or float64).
     n_threads : int or None, default=None
 
     Notes
     -----
-    ``loss="poisson"`` (scikit-learn >= 1.7) is not supported: gradfall's core has no exponential
-    output activation / Poisson deviance; it raises ValueError.
+    ``loss="poisson"`` trains an exponential output on the half Poisson deviance, as
+    scikit-learn does (y must be >= 0).
     Sparse X is refused with a TypeError (convert with ``X.toarray()``).
     ``sample_weight`` must be non-negative.
     """
@@ -64,7 +65,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
-        dtype="float32",
+        dtype="auto",
         n_threads=None,
     ):
         self.loss = loss
@@ -97,27 +98,11 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         )
 
     def _out_activation(self):
-        return "identity"
+        return "exp" if self.loss == "poisson" else "identity"
 
     def _validate_input(self, X, y, incremental, reset):
-        if self.loss == "poisson":
-            raise ValueError(
-                "loss='poisson' is not supported by gradfall.sklearn.MLPRegressor (the gradfall "
-                "core has no exponential output / Poisson deviance); use loss='squared_error' or "
-                "sklearn.neural_network.MLPRegressor."
-            )
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=False,
-            multi_output=True,
-            y_numeric=True,
-            dtype=self._param_dtype(),
-            order="C",
-            reset=reset,
-            ensure_all_finite=False,  # the core's vectorised check rejects NaN/inf in X
-        )
+        X, y = self._validated_X(X, reset, y=y, accept_sparse=False, multi_output=True,
+                                 y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, np.asarray(y, dtype=X.dtype)
