@@ -1,18 +1,26 @@
 """Command line: ``gradfall`` / ``python -m gradfall``.
 
     gradfall                      the demo: spirals, progress, loss curve and decision boundary PNGs
-    gradfall train data.csv --target COL [-o model.gfnet] ...
+    gradfall train data.csv --target COL [-o model.gfnet] [--drop-missing] ...
     gradfall predict model.gfnet data.csv [-o out.csv]
-    gradfall landscape model.gfnet data.csv [--target COL] -o landscape.png
+    gradfall landscape model.gfnet data.csv [--target COL] -o landscape.png [--drop-missing]
 
 Every user error is one line on stderr and a non-zero exit status, never a traceback: 2 for a
-bad flag, 1 for anything found while running (a bad CSV, a missing or corrupt file).
+bad flag, 1 for anything found while running (a bad CSV, a missing or corrupt file, an output
+path that cannot be written, which is checked before any work starts).
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+
+from .csv_io import NUMBER_MISSING_MARKERS
+
+
+DROP_MISSING_HELP = ("drop rows with a missing value (an empty cell; in a column of numbers "
+                     f"also {', '.join(NUMBER_MISSING_MARKERS[:-1])} or "
+                     f"{NUMBER_MISSING_MARKERS[-1]}) and say which; without it they are an error")
 
 
 class UsageError(Exception):
@@ -55,19 +63,24 @@ def build_parser():
     train.add_argument("--val-split", type=_fraction, default=0.2,
                        help="fraction held out to report validation metrics (default 0.2)")
     train.add_argument("--seed", type=_non_negative_int, default=0)
-    train.add_argument("-o", "--output", default="model.gfnet", help="model file to write")
+    train.add_argument("-o", "--output", default="model.gfnet",
+                       help="model file to write (and OUTPUT.json beside it)")
+    train.add_argument("--drop-missing", action="store_true", help=DROP_MISSING_HELP)
     train.add_argument("--quiet", action="store_true", help="no progress bar")
 
     predict = commands.add_parser("predict", help="predict every row of a CSV file")
     predict.add_argument("model", help="a model written by 'gradfall train'")
     predict.add_argument("data", help="CSV holding the model's feature columns")
-    predict.add_argument("-o", "--output", default="-", help="CSV to write (default stdout)")
+    predict.add_argument("-o", "--output", default="-",
+                         help="CSV to write (default stdout); one prediction per input row, so "
+                              "a row with a missing feature value is an error")
 
     landscape = commands.add_parser("landscape", help="draw the loss landscape of a model")
     landscape.add_argument("model")
     landscape.add_argument("data")
     landscape.add_argument("--target", default=None, help="default: the column it was trained on")
-    landscape.add_argument("-o", "--output", default="landscape.png")
+    landscape.add_argument("-o", "--output", default="landscape.png", help="PNG to write")
+    landscape.add_argument("--drop-missing", action="store_true", help=DROP_MISSING_HELP)
     landscape.add_argument("--steps", type=_positive_int, default=31, help="grid size (odd)")
     landscape.add_argument("--span", type=_positive_float, default=1.0)
     landscape.add_argument("--seed", type=_non_negative_int, default=0)

@@ -1,12 +1,16 @@
 """The work behind ``gradfall train``, ``predict`` and ``landscape`` (parsing lives in cli.py)."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 
 import numpy as np
 
 from . import tabular
-from .csv_io import read_table, write_table
+from .csv_io import CSVError, read_table, write_table
+
+DROPPED_LINES_SHOWN = 10  # the drop report lists this many line numbers, then counts the rest
 
 
 def train(args) -> int:
@@ -14,8 +18,12 @@ def train(args) -> int:
     from .optimizers import SGD, Adam
     from .progress import Progress
 
+    _check_writable(args.output)
+    _check_writable(tabular.sidecar_path(args.output))
     table = read_table(args.data)
-    table.column_index(args.target)
+    features = tabular.feature_columns(table, args.target)
+    table = _complete_rows(table, tabular.missing_values(table, features, args.target),
+                           args.drop_missing)
     task = tabular.choose_task(table, args.target, args.task)
     prep = tabular.fit_preprocessing(table, args.target, task)
     X, y = prep.transform(table), prep.encode_target(table)
@@ -53,14 +61,21 @@ def train(args) -> int:
     if validation is not None:
         for line in _metrics(net, prep, *validation, "validation"):
             print(line)
-    tabular.save(net, prep, args.output)
+    try:
+        tabular.save(net, prep, args.output)
+    except OSError as error:  # checked up front, but the disk may fill or vanish meanwhile
+        raise OSError(f"cannot write {args.output}: {error.strerror or error}") from None
     print(f"model written to {args.output} (+ {tabular.sidecar_path(args.output)})")
     return 0 if np.isfinite(history.loss[-1]) else 1
 
 
 def predict(args) -> int:
+    if args.output != "-":
+        _check_writable(args.output)
     net, prep = tabular.load(args.model)
     table = read_table(args.data)
+    # Output row i predicts input row i, so a row cannot be skipped: a gap is an error.
+    _refuse_missing(table, tabular.missing_values(table, prep.features), droppable=False)
     X = prep.transform(table)
     predictions = prep.decode(net.forward(X))
     write_table(args.output, [f"{prep.target}_predicted"], [[p] for p in predictions])
@@ -80,10 +95,13 @@ def landscape(args) -> int:
     from . import landscape as landscapes
     from . import plot
 
+    _check_writable(args.output)
     net, prep = tabular.load(args.model)
     if args.target is not None and args.target != prep.target:
         raise ValueError(f"the model was trained to predict {prep.target!r}, not {args.target!r}")
     table = read_table(args.data)
+    table = _complete_rows(table, tabular.missing_values(table, prep.features, prep.target),
+                           args.drop_missing)
     X, y = prep.transform(table), prep.encode_target(table)
     result = landscapes.surface(net, X, y, steps=args.steps, span=args.span, seed=args.seed)
     plot.landscape(result, args.output, kind=args.kind,
@@ -93,6 +111,58 @@ def landscape(args) -> int:
           f"highest {result.losses.max():.6g}")
     print(f"landscape written to {args.output}")
     return 0
+
+
+def _check_writable(path) -> None:
+    """Fail now rather than after the work when ``path`` cannot be written; the message names
+    the path as the user gave it."""
+    if not path:
+        raise ValueError("the output file name is empty")
+    if os.path.isdir(path) or path.endswith(("/", os.sep)):
+        raise ValueError(f"cannot write {path}: it names a directory, not a file")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        reason = "is a file" if os.path.exists(directory) else "does not exist"
+        raise ValueError(f"cannot write {path}: the directory {directory} {reason}")
+    try:  # os.access misjudges some filesystems (and root); a real file settles it
+        handle, probe = tempfile.mkstemp(prefix=".gradfall-", dir=directory)
+        os.close(handle)
+        os.remove(probe)
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: cannot create files in {directory} "
+                         f"({error.strerror})") from None
+    if os.path.exists(path) and not os.access(path, os.W_OK):
+        raise ValueError(f"cannot write {path}: the file is read-only")
+
+
+def _complete_rows(table, missing, drop):
+    """``table`` without the rows listed in ``missing`` when ``drop``, else an error about them."""
+    if not drop:
+        _refuse_missing(table, missing, droppable=True)
+        return table
+    if not missing:
+        return table
+    kept = table.without_rows([r for r, _ in missing])
+    if not kept.rows:
+        raise CSVError(f"{table.path}: every row has a missing value; no rows left")
+    lines = [str(table.lines[r]) for r, _ in missing]
+    shown = ", ".join(lines[:DROPPED_LINES_SHOWN])
+    if len(lines) > DROPPED_LINES_SHOWN:
+        shown += f" and {len(lines) - DROPPED_LINES_SHOWN} more"
+    rows, where = ("rows", "lines") if len(lines) > 1 else ("row", "line")
+    print(f"dropped {len(lines)} {rows} with missing values ({where} {shown})")
+    return kept
+
+
+def _refuse_missing(table, missing, droppable):
+    """An error naming the first missing cell, if any (and how many rows have one)."""
+    if not missing:
+        return
+    notes = [f"{len(missing)} rows have missing values"] if len(missing) > 1 else []
+    if droppable:
+        notes.append("--drop-missing drops " + ("them" if notes else "the row"))
+    shown = f" ({'; '.join(notes)})" if notes else ""
+    raise CSVError(f"{table.where(*missing[0])}: missing value{shown}")
 
 
 def _split(X, y, fraction, seed):

@@ -68,11 +68,27 @@ def choose_task(table, target, task="auto") -> str:
     return "regression"
 
 
-def fit_preprocessing(table, target, task) -> Preprocessing:
-    features = [c for c in table.columns if c != target]
+def feature_columns(table, target) -> list:
+    """Every column but the target."""
     table.column_index(target)
+    features = [c for c in table.columns if c != target]
     if not features:
         raise CSVError(f"{table.path}: no feature columns besides the target {target!r}")
+    return features
+
+
+def missing_values(table, features, target=None) -> list:
+    """(row index, column) of the first missing cell of each row that has one. Features are
+    numbers; so is the target when its present cells all are (then NA is a gap, not a class)."""
+    if target is None:
+        return table.missing_cells(features)
+    if table.holds_numbers(target):
+        return table.missing_cells([*features, target])
+    return table.missing_cells(features, [target])
+
+
+def fit_preprocessing(table, target, task) -> Preprocessing:
+    features = feature_columns(table, target)
     X = table.numeric(features)
     scale = X.std(axis=0)
     prep = Preprocessing(features, target, task, X.mean(axis=0).tolist(),
