@@ -32,18 +32,19 @@ def main():
     print(f"accuracy {net.score(X, y):.3f}; along the straight path from start to end the loss "
           f"goes {path.losses[path.alphas == 0][0]:.4f} -> {path.losses[path.alphas == 1][0]:.4f}")
 
-    for name, result in (("landscape_before.png", before), ("landscape_after.png", after)):
-        out = figure_path(args, name)
-        if out:
-            gf.plot.landscape(result, out, title=name[:-4].replace("_", " "))
-            saved(out)
+    out = figure_path(args, "landscape_before_after.png")
+    if out:
+        # One colour scale for both, so the same colour is the same loss before and after.
+        gf.plot.landscape_pair(before, after, out, title="Loss landscape of 2-32-32-3 on spirals")
+        saved(out)
     out = figure_path(args, "landscape_path.png")
     if out:
-        gf.plot.landscape(path, out, title="from the initial weights (0) to the trained ones (1)")
+        gf.plot.landscape(path, out, marks={0.0: "initial weights", 1.0: "trained weights"},
+                          title="Loss on the straight line from the initial to the trained weights")
         saved(out)
     out = figure_path(args, "landscape_loss_curve.png")
     if out:
-        gf.plot.loss_curve(history, out, title="Spirals")
+        gf.plot.loss_curve(history, out, title="Spirals: training loss")
         saved(out)
 
 

@@ -76,13 +76,16 @@ def main():
     if path:
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(9, 3.2), layout="constrained")
+        fig = Figure(figsize=(10, 3.6), layout="constrained")
         axes = fig.subplots(1, 3)
-        for ax, picture, title in [(axes[0], img, "the picture"),
-                                   (axes[1], rebuilt, "regenerated"),
-                                   (axes[2], np.abs(rebuilt - img), "|difference|")]:
+        for ax, picture, title in [(axes[0], img, "the picture"), (axes[1], rebuilt, "regenerated")]:
             ax.imshow(picture, cmap="gray", vmin=0, vmax=1)
             ax.set(title=title, xticks=[], yticks=[])
+        # The error is small: on the pictures' 0..1 grey scale it would be black everywhere.
+        error = np.abs(rebuilt - img)
+        shown = axes[2].imshow(error, cmap="magma", vmin=0, vmax=error.max())
+        axes[2].set(title="|difference| (own scale)", xticks=[], yticks=[])
+        fig.colorbar(shown, ax=axes[2], label="absolute error per pixel", shrink=0.85)
         fig.savefig(path, dpi=110)
         saved(path)
         curve = path.replace(".png", "_loss.png")

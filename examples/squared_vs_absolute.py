@@ -42,12 +42,14 @@ def main():
 
         fig = Figure(figsize=(10, 4), layout="constrained")
         grid = np.linspace(-2, 2, 50)
-        for ax, (loss, name) in zip(fig.subplots(1, 2, sharey=True),
-                                    [("mse", "squared error"), ("mae", "absolute error")]):
+        axes = fig.subplots(1, 2, sharey=True)
+        axes[0].set_ylabel("y")
+        for ax, (loss, name) in zip(axes, [("mse", "fitted with squared error"),
+                                           ("mae", "fitted with absolute error")]):
             ax.scatter(x[~outliers], y[~outliers], s=8, color="0.6", label="data")
             ax.scatter(x[outliers], y[outliers], s=14, color="C1", label="outliers")
             ax.plot(grid, 2 * grid + 1, "k--", label="true line")
-            ax.plot(grid, fits[loss].predict(grid[:, None]), color="C3", label="fit")
+            ax.plot(grid, fits[loss].predict(grid[:, None]), color="C3", label="fitted line")
             ax.set(title=name, xlabel="x")
         ax.legend()
         fig.savefig(path, dpi=110)

@@ -37,7 +37,7 @@ def main(argv=None):
     print(f"centre {result.center:.6f} vs net.loss {result.center_loss:.6f}")
     if args.out is not None:
         path = os.path.join(args.out, "time_landscape.png")
-        gf.plot.landscape(result, path, title="784-256-128-10, untrained")
+        gf.plot.landscape(result, path, title="Loss landscape of an untrained 784-256-128-10")
         print(f"figure written to {os.path.abspath(path)}")
 
 

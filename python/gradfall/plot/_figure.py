@@ -1,0 +1,20 @@
+"""A new matplotlib Figure without pyplot, and saving it as a PNG."""
+from __future__ import annotations
+
+DPI = 110
+
+
+def new_figure(**kwargs):
+    """A ``matplotlib.figure.Figure``: no pyplot state, no display, no GUI backend."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("gradfall.plot needs matplotlib: pip install 'gradfall[plot]'") from None
+    return Figure(**kwargs)
+
+
+def save(fig, path):
+    """Writes ``fig`` to ``path`` as a PNG when a path is given; returns the figure."""
+    if path is not None:
+        fig.savefig(path, dpi=DPI, format="png")
+    return fig
