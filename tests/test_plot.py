@@ -254,7 +254,7 @@ def test_decision_boundary_of_one_sigmoid_output_shows_the_half_line_and_both_cl
 def test_loss_curve_axes_follow_the_loss():
     history = gf.History(2)
     for epoch in range(40):
-        history._add_epoch(2.0 * 0.8 ** epoch, [0.1, 0.2], None)
+        history.add_epoch(2.0 * 0.8 ** epoch, [0.1, 0.2], None)
     fig = gf.plot.loss_curve(history)
     ax_loss, ax_grad = fig.axes
     assert ax_loss.get_yscale() == "log"  # 2.0 -> 0.0003: four decades
@@ -264,7 +264,7 @@ def test_loss_curve_axes_follow_the_loss():
     assert _legend_texts(ax_grad) == ["layer 0 (input)", "layer 1 (output)"]
     flat = gf.History(1)
     for epoch in range(5):
-        flat._add_epoch(1.0 - 0.1 * epoch, [0.1], None)
+        flat.add_epoch(1.0 - 0.1 * epoch, [0.1], None)
     assert gf.plot.loss_curve(flat).axes[0].get_yscale() == "linear"
 
 
