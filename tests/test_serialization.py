@@ -9,6 +9,7 @@ import pytest
 import gradfall as gf
 
 PREFIX = struct.Struct("<8sIQ")  # magic, format version, header length: the documented layout
+CRC = struct.Struct("<I")         # the trailing CRC-32 of everything after the magic
 
 
 def dense_net(dtype):
@@ -21,14 +22,22 @@ def dense_net(dtype):
 
 
 def split(data):
-    """(header dict, payload bytes) of a saved file."""
+    """(header dict, payload bytes) of a saved file (the trailing checksum dropped)."""
     _, _, length = PREFIX.unpack_from(data)
-    return json.loads(data[PREFIX.size:PREFIX.size + length]), data[PREFIX.size + length:]
+    return (json.loads(data[PREFIX.size:PREFIX.size + length]),
+            data[PREFIX.size + length:-CRC.size])
 
 
-def join(header, payload, magic=b"GRADFALL", version=1):
+def stored_crc(data):
+    return CRC.unpack(data[-CRC.size:])[0]
+
+
+def join(header, payload, magic=b"GRADFALL", version=2, crc=None):
+    """A file from its parts, with the correct checksum unless ``crc`` is given: a consistently
+    signed file, so that what is tested is the check of its fields."""
     blob = header if isinstance(header, bytes) else json.dumps(header).encode()
-    return PREFIX.pack(magic, version, len(blob)) + blob + payload
+    body = PREFIX.pack(magic, version, len(blob))[8:] + blob + payload
+    return magic + body + CRC.pack(zlib.crc32(body) if crc is None else crc)
 
 
 @pytest.fixture
@@ -81,8 +90,8 @@ def test_wrong_magic_and_version_are_refused(tmp_path, saved):
     header, payload = split(saved[1])
     with pytest.raises(ValueError, match="wrong magic"):
         load_bytes(tmp_path, join(header, payload, magic=b"GRADFALX"))
-    with pytest.raises(ValueError, match="unsupported format version 2"):
-        load_bytes(tmp_path, join(header, payload, version=2))
+    with pytest.raises(ValueError, match="unsupported format version 9"):
+        load_bytes(tmp_path, join(header, payload, version=9))
     with pytest.raises(ValueError, match="wrong magic"):
         load_bytes(tmp_path, b"\x89PNG\r\n\x1a\n" + saved[1][8:])
 
@@ -93,7 +102,7 @@ def test_flipped_parameter_byte_fails_the_checksum(tmp_path, saved):
         damaged = bytearray(payload)
         damaged[position] ^= 0x01
         with pytest.raises(ValueError, match="checksum mismatch"):
-            load_bytes(tmp_path, join(header, bytes(damaged)))
+            load_bytes(tmp_path, join(header, bytes(damaged), crc=stored_crc(saved[1])))
 
 
 @pytest.mark.parametrize("changes,match", [
@@ -111,7 +120,9 @@ def test_flipped_parameter_byte_fails_the_checksum(tmp_path, saved):
     ({"n_params": float("inf")}, "header field missing or malformed"),
     ({"epochs_trained": float("inf")}, "header field missing or malformed"),
     ({"epochs_trained": -5}, "epochs_trained is negative"),
-    ({"params_crc32": "abc"}, "header field missing or malformed"),
+    ({"n_params": "abc"}, "header field missing or malformed"),
+    ({"samples_trained": 1.5}, "header field missing or malformed"),
+    ({"smuggled": 1}, "unknown header field"),
     ({"activations": ["leaky_relu", "swish", "softmax"]}, "unknown .*activation 'swish'"),
     ({"activations": ["softmax", "relu", "softmax"]}, "softmax is only allowed on the output"),
     ({"loss": "mse"}, "loss 'mse' needs output activation"),
@@ -157,7 +168,6 @@ def test_non_finite_parameters_with_a_valid_checksum_are_refused(tmp_path, saved
     header, payload = split(saved[1])
     params = np.frombuffer(payload, "<f4").copy()
     params[3] = np.nan
-    header["params_crc32"] = zlib.crc32(params.tobytes())
     with pytest.raises(ValueError, match="NaN or infinity"):
         load_bytes(tmp_path, join(header, params.tobytes()))
 
@@ -173,3 +183,84 @@ def test_byte_flips_are_errors_or_clean_loads(tmp_path, saved):
             load_bytes(tmp_path, bytes(damaged))
         except ValueError:
             pass  # anything else (OverflowError, RecursionError, a crash) fails the test
+
+
+# ---------------------------------------------------------------- the checksum covers the header
+@pytest.mark.parametrize("edit", [{"activations": ["leaky_relu", "leaky_relu", "softmax"],
+                                   "leaky_slopes": [0.3, 0.5, 0.01]},
+                                  {"output_scale": 2.0}, {"seed": 12}, {"epochs_trained": 7}])
+def test_header_edits_without_the_checksum_are_refused(tmp_path, saved, edit):
+    header, payload = split(saved[1])
+    header.update(edit)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load_bytes(tmp_path, join(header, payload, crc=stored_crc(saved[1])))
+
+
+def test_one_flipped_header_bit_is_refused(tmp_path, saved):
+    data = saved[1]
+    for position in range(PREFIX.size, header_end(data)):
+        damaged = bytearray(data)
+        damaged[position] ^= 0x04
+        with pytest.raises(ValueError, match="not a valid gradfall model"):
+            load_bytes(tmp_path, bytes(damaged))
+
+
+@pytest.mark.parametrize("edit,match", [
+    ('"seed": Infinity', "seed must be an integer"),
+    ('"seed": 1e999', "seed must be an integer"),
+    ('"seed": 1.5', "seed must be an integer"),
+    ('"output_scale": 1e308', "outside what float32 can hold"),
+    ('"output_scale": 1e-320', "outside what float32 can hold"),
+])
+def test_signed_but_invalid_fields_are_refused_by_the_constructors_rules(tmp_path, saved, edit,
+                                                                         match):
+    header, payload = split(saved[1])
+    key = edit.split(":")[0].strip('"')
+    text = json.dumps(header).replace(f'"{key}": {json.dumps(header[key])}', edit)
+    with pytest.raises(ValueError, match=match):
+        load_bytes(tmp_path, join(text.encode(), payload))
+
+
+def test_the_size_is_checked_before_the_parameters_are_read(tmp_path, saved, monkeypatch):
+    data = saved[1]
+    path = tmp_path / "padded.gfnet"
+    with open(path, "wb") as f:
+        f.write(data)
+        f.seek(3 * 2 ** 30)  # a sparse 3 GiB file: nothing is written to the disk
+        f.write(b"\0")
+    reads = []
+    real_open = open
+
+    class Spy:
+        def __init__(self, f):
+            self.f = f
+
+        def read(self, n=-1):
+            reads.append(n)
+            return self.f.read(n)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr("builtins.open", lambda p, mode="r", *a, **k:
+                        Spy(real_open(p, mode, *a, **k)) if p == path else real_open(p, mode, *a, **k))
+    with pytest.raises(ValueError, match="truncated or padded"):
+        gf.load(path)
+    assert all(0 <= n <= 1 << 20 for n in reads), reads  # never a read of the parameters
+
+
+def test_version_1_files_still_load(tmp_path, saved):
+    header, payload = split(saved[1])
+    header.update(version=1, params_crc32=zlib.crc32(payload))
+    blob = json.dumps(header).encode()
+    old = PREFIX.pack(b"GRADFALL", 1, len(blob)) + blob + payload
+    net = load_bytes(tmp_path, old)
+    np.testing.assert_array_equal(net.params, gf.load(saved[0]).params)
+    with pytest.raises(ValueError, match="checksum mismatch"):
+        load_bytes(tmp_path, old[:-1] + bytes([old[-1] ^ 1]))

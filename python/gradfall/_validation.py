@@ -17,6 +17,8 @@ FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def as_float_dtype(dtype) -> np.dtype:
+    if dtype is None:  # np.dtype(None) would silently mean float64
+        raise TypeError("dtype must be 'float32' or 'float64', got None")
     try:
         dtype = np.dtype(dtype)
     except TypeError:

@@ -108,6 +108,8 @@ class Network:
         if output_scale is None:
             output_scale = objectives.default_output_scale(self.loss_name, self.layer_sizes[-1])
         self.output_scale = check_positive("output_scale", output_scale)
+        _check_representable(self.dtype, output_scale=self.output_scale,
+                             leaky_slope=max(self.leaky_slopes))
         self._spec = _core.ModelSpec(self.layer_sizes,
                                      [_core.Activation.__members__[a] for a in self.activations],
                                      self.leaky_slopes, _core.Loss.__members__[self.loss_name],
@@ -443,6 +445,15 @@ class Network:
                 act += f", dropout {self.dropout[l]:g}"
             lines.append(f"  {l:<6}{f'{n_in} x {n_out}':<14}{act:<24}{n_in * n_out + n_out:>10,}")
         return "\n".join(lines)
+
+
+def _check_representable(dtype, **values):
+    """Scalars the core computes with in ``dtype`` must neither overflow nor vanish in it."""
+    info = np.finfo(dtype)
+    for name, value in values.items():
+        if value > float(info.max) or 0 < value < float(info.tiny):
+            raise ValueError(f"{name} {value:g} is outside what {dtype.name} can hold "
+                             f"({float(info.tiny):g} to {float(info.max):g})")
 
 
 def _as_list(layers) -> list:

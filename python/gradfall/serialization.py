@@ -1,23 +1,28 @@
 """The ``.gfnet`` file format: no pickle, nothing executed on load.
 
-Layout (all integers little-endian)::
+Layout, version 2 (all integers little-endian)::
 
     bytes 0..7     magic  b"GRADFALL"
-    bytes 8..11    uint32 format version (1)
-    bytes 12..19   uint64 length H of the header
+    bytes 8..11    uint32 format version (2)
+    bytes 12..19   uint64 length H of the header (at most 1 MiB)
     next H bytes   UTF-8 JSON header:
-                     {"format": "gradfall.network", "version": 1,
+                     {"format": "gradfall.network", "version": 2,
                       "layer_sizes": [...], "activations": [...], "leaky_slopes": [...],
-                      "loss": "...", "output_scale": float, "dtype": "float32"|"float64",
-                      "seed": int, "epochs_trained": int, "samples_trained": int,
-                      "n_params": int, "params_crc32": int}
-    the rest       the flat parameter vector, n_params little-endian floats of ``dtype``
+                      "dropout": [...], "loss": "...", "output_scale": float,
+                      "dtype": "float32"|"float64", "seed": int, "epochs_trained": int,
+                      "samples_trained": int, "n_params": int}
+    next           the flat parameter vector, n_params little-endian floats of ``dtype``
                    (W_0 row-major, b_0, W_1, b_1, ...)
+    last 4 bytes   uint32 CRC-32 of everything between the magic and it (version, header
+                   length, header, parameters)
 
 This module knows the container only: ``write`` and ``read`` move a dict of header fields and a
-parameter vector. ``read`` checks the magic, the version, the header's JSON, the exact file
-length, the CRC-32 of the parameters and that they are finite, raising ``ValueError``; what the
-fields mean is checked by ``Network.from_state``.
+parameter vector; what the fields mean is checked by ``Network.from_state``, with the
+constructor's rules. ``read`` checks, raising ``ValueError`` for any bad file: the magic and
+version; the header's length (before reading it) and JSON; that the file's size is exactly what
+the header describes (before reading the parameters, which are then read in one bounded read);
+the checksum; that the parameters are finite; and that the header holds no unknown field.
+Version 1 files (checksum over the parameters only) are still read.
 """
 from __future__ import annotations
 
@@ -29,13 +34,18 @@ import zlib
 import numpy as np
 
 MAGIC = b"GRADFALL"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)
 _PREFIX = struct.Struct("<8sIQ")
+_CRC = struct.Struct("<I")
 _MAX_HEADER = 1 << 20
 # Header fields that describe the container, not the network.
-_CONTAINER_FIELDS = ("format", "version", "n_params", "params_crc32")
+_CONTAINER_FIELDS = ("format", "version", "n_params")
 # Training counters: absent in older files (then 0).
 _COUNTERS = ("epochs_trained", "samples_trained")
+# Every field a network's description may hold (Network.state()).
+NETWORK_FIELDS = ("layer_sizes", "activations", "leaky_slopes", "dropout", "loss", "output_scale",
+                  "dtype", "seed") + _COUNTERS
 
 
 def write(path, fields: dict, params: np.ndarray) -> None:
@@ -44,14 +54,22 @@ def write(path, fields: dict, params: np.ndarray) -> None:
     params = np.ascontiguousarray(params, dtype=params.dtype.newbyteorder("<"))
     payload = params.tobytes()
     header = {"format": "gradfall.network", "version": VERSION, **fields,
-              "n_params": int(params.shape[0]), "params_crc32": zlib.crc32(payload)}
-    blob = json.dumps(header, sort_keys=True).encode("utf-8")
+              "n_params": int(params.shape[0])}
+    blob = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
+    body = _PREFIX.pack(MAGIC, VERSION, len(blob))[len(MAGIC):] + blob
+    crc = zlib.crc32(payload, zlib.crc32(body))
     tmp = f"{os.fspath(path)}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(_PREFIX.pack(MAGIC, VERSION, len(blob)))
-        f.write(blob)
-        f.write(payload)
-    os.replace(tmp, path)  # never leave a half-written model under the real name
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC)
+            f.write(body)
+            f.write(payload)
+            f.write(_CRC.pack(crc))
+        os.replace(tmp, path)  # never leave a half-written model under the real name
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
 
 
 def _fail(path, why):
@@ -60,44 +78,83 @@ def _fail(path, why):
 
 def read(path):
     """(header fields, params) of a file written by ``write``; the container fields (format,
-    version, n_params, checksum) are checked and removed."""
+    version, n_params) are checked and removed."""
     with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < _PREFIX.size:
-        _fail(path, "file too short (truncated?)")
-    magic, version, header_len = _PREFIX.unpack_from(data)
-    if magic != MAGIC:
-        _fail(path, "wrong magic bytes (not a .gfnet file)")
-    if version != VERSION:
-        _fail(path, f"unsupported format version {version} (this gradfall reads {VERSION})")
-    if header_len > _MAX_HEADER or _PREFIX.size + header_len > len(data):
-        _fail(path, "header length out of range (truncated or corrupted)")
-    try:
-        header = json.loads(data[_PREFIX.size:_PREFIX.size + header_len].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        _fail(path, f"header is not valid JSON ({exc})")
-    if not isinstance(header, dict) or header.get("format") != "gradfall.network":
-        _fail(path, "header does not describe a gradfall network")
-    try:
-        dtype = np.dtype(header["dtype"])
-        n_params = int(header["n_params"])
-        crc = int(header["params_crc32"])
-        counters = {key: int(header.get(key, 0)) for key in _COUNTERS}
-    except (KeyError, TypeError, ValueError, OverflowError) as exc:
-        _fail(path, f"header field missing or malformed ({exc})")
-    for key, value in counters.items():
-        if value < 0:
-            _fail(path, f"{key} is negative ({value})")
-    if dtype not in (np.float32, np.float64):
-        _fail(path, f"unsupported dtype {dtype}")
-    payload = data[_PREFIX.size + header_len:]
-    if len(payload) != n_params * dtype.itemsize:
-        _fail(path, f"expected {n_params * dtype.itemsize} bytes of parameters, found "
-                    f"{len(payload)} (truncated or padded)")
-    if zlib.crc32(payload) != crc:
+        size = os.fstat(f.fileno()).st_size
+        prefix = f.read(_PREFIX.size)
+        if len(prefix) < _PREFIX.size:
+            _fail(path, "file too short (truncated?)")
+        magic, version, header_len = _PREFIX.unpack(prefix)
+        if magic != MAGIC:
+            _fail(path, "wrong magic bytes (not a .gfnet file)")
+        if version not in READABLE_VERSIONS:
+            _fail(path, f"unsupported format version {version} (this gradfall reads "
+                        f"{', '.join(map(str, READABLE_VERSIONS))})")
+        trailer = _CRC.size if version >= 2 else 0
+        if header_len > _MAX_HEADER or _PREFIX.size + header_len + trailer > size:
+            _fail(path, "header length out of range (truncated or corrupted)")
+        blob = f.read(header_len)
+        header = _parse_header(path, blob, version)
+        dtype, n_params = _container(path, header, version)
+        expected = _PREFIX.size + header_len + n_params * dtype.itemsize + trailer
+        if size != expected:
+            _fail(path, f"expected {n_params * dtype.itemsize} bytes of parameters, found "
+                        f"{size - _PREFIX.size - header_len - trailer} (truncated or padded)")
+        payload = f.read(n_params * dtype.itemsize)
+        stored = f.read(trailer)
+    if len(payload) != n_params * dtype.itemsize or len(stored) != trailer:
+        _fail(path, "file changed while it was read")
+    if version >= 2:
+        crc = zlib.crc32(payload, zlib.crc32(prefix[len(MAGIC):] + blob))
+        if crc != _CRC.unpack(stored)[0]:
+            _fail(path, "checksum mismatch (corrupted or tampered)")
+    elif zlib.crc32(payload) != header["params_crc32"]:
         _fail(path, "parameter checksum mismatch (corrupted or tampered)")
     params = np.frombuffer(payload, dtype=dtype.newbyteorder("<")).astype(dtype)
     if not np.isfinite(params).all():
         _fail(path, "parameters contain NaN or infinity")
-    fields = {k: v for k, v in header.items() if k not in _CONTAINER_FIELDS}
-    return {**fields, **counters}, params
+    return _network_fields(path, header), params
+
+
+def _parse_header(path, blob, version):
+    try:
+        header = json.loads(blob.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
+        _fail(path, f"header is not valid JSON ({exc})")
+    if not isinstance(header, dict) or header.get("format") != "gradfall.network":
+        _fail(path, "header does not describe a gradfall network")
+    if header.get("version", version) != version:
+        _fail(path, "header and prefix disagree on the format version")
+    return header
+
+
+def _container(path, header, version):
+    """(dtype, n_params) from the header, both checked."""
+    try:
+        dtype = np.dtype(header["dtype"])
+        n_params = header["n_params"]
+        if version == 1:
+            header["params_crc32"] = int(header["params_crc32"])
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        _fail(path, f"header field missing or malformed ({exc})")
+    if isinstance(n_params, bool) or not isinstance(n_params, int):
+        _fail(path, f"header field missing or malformed (n_params {n_params!r})")
+    if dtype not in (np.float32, np.float64):
+        _fail(path, f"unsupported dtype {dtype}")
+    return dtype, n_params
+
+
+def _network_fields(path, header):
+    """The header's network description, the training counters checked and defaulted."""
+    fields = {k: v for k, v in header.items() if k not in _CONTAINER_FIELDS + ("params_crc32",)}
+    unknown = sorted(set(fields) - set(NETWORK_FIELDS))
+    if unknown:
+        _fail(path, f"unknown header field(s) {', '.join(map(repr, unknown))}")
+    for key in _COUNTERS:
+        value = fields.get(key, 0)
+        if isinstance(value, bool) or not isinstance(value, int):
+            _fail(path, f"header field missing or malformed ({key} {value!r})")
+        if value < 0:
+            _fail(path, f"{key} is negative ({value})")
+        fields[key] = value
+    return fields
