@@ -63,10 +63,10 @@ def verdict(summaries: dict) -> tuple:
     if not math.isfinite(ours.time):
         reasons.append(f"reached the target in {ours.reached} of {len(ours.times)} seeds")
     else:
-        slower = [name for name, s in summaries.items()
+        sooner = [name for name, s in summaries.items()
                   if name != GRADFALL and not speedup(ours, s) > 1]
-        if slower:
-            reasons.append("not first to the target: " + ", ".join(slower) + " got there sooner")
+        if sooner:
+            reasons.append("not first to the target: " + ", ".join(sooner) + " got there sooner")
     return not reasons, reasons
 
 

@@ -48,16 +48,17 @@ def _method_notes(plan, chosen) -> list:
         "set is scored. Median over the seeds; — when most seeds never reached it, (k/n) when "
         "only k did; (N×) is that contender's time ÷ gradfall's. The ratio column is the "
         "nearest other's.",
-        "Met: gradfall's mean final metric ≥ PyTorch's − 0.01, and gradfall's median time to "
-        "target below every other contender's.",
+        f"Met: gradfall's mean final metric ≥ {outcomes.QUALITY_REFERENCE}'s − "
+        f"{outcomes.QUALITY_MARGIN:g}, and gradfall's median time to target below every other "
+        "contender's.",
         f"gf.Network: gf.Network(init={init}), gf.Adam(lr), fit(..., callback) scoring after "
         "each epoch. PyTorch: nn.Sequential of nn.Linear and Tanh/ReLU (default initialisation), "
         "CrossEntropyLoss or MSELoss, optim.Adam(lr), a randperm of the rows each epoch. "
         "scikit-learn: MLPClassifier/MLPRegressor(solver='adam', learning_rate_init=lr, alpha=0, "
         "batch_size, shuffle=True, random_state=RandomState(seed)), one partial_fit per epoch "
         "(the updates of fit with max_iter=epochs and tol=0, each epoch a fresh permutation of "
-        "the rows); its binary classifier has one "
-        "logistic output and its squared loss is half the mean squared error.",
+        "the rows); its binary classifier has one logistic output and its squared loss is half "
+        "the mean squared error.",
         f"Every contender trains on {plan.quality_threads} thread"
         f"{'' if plan.quality_threads == 1 else 's'} (gradfall's OpenMP, numpy's "
         "BLAS via threadpoolctl, torch.set_num_threads), float32, after one untimed warm-up "
