@@ -38,8 +38,13 @@ class Plan:
     train_min_sample_seconds: float = 0.25   # a small epoch (~20 ms) is too short alone
     settle_seconds: float = 0.12        # idle gap between samples: OpenBLAS workers spin ~0.1 s
     peak_seconds: float = 0.2           # duration of each FMA-peak measurement
-    threads: tuple = (1, 2)             # GEMM thread counts; the largest is used for the rest
+    threads: tuple = (1, 2)             # GEMM thread counts; the largest: train, predict, memory
     memory_target_mib: float = 64.0
+    quality_problems: tuple = None      # names of the learning-quality problems (None: all)
+    quality_seeds: tuple = (0, 1, 2)
+    quality_epoch_share: float = 1.0    # of each problem's epoch budget (a quick run cuts it)
+    quality_threads: int = 1            # small networks: a second thread only adds contention
+    quality_init: str = None            # gradfall's init rule there (None: the library default)
 
     @property
     def train_threads(self) -> int:
@@ -76,4 +81,6 @@ QUICK = Plan(
     train_min_sample_seconds=0.0,
     settle_seconds=0.0,
     peak_seconds=0.05,
+    quality_seeds=(0,),
+    quality_epoch_share=0.02,
 )

@@ -12,8 +12,11 @@ class Row:
     label: str = ""                 # short name for the chart
     target: Optional[float] = None  # the ratio must reach it (or stay under it, see Section)
     target_text: str = ""
+    verdict: Optional[bool] = None  # set when the target asks more than the ratio (quality)
 
     def met(self, at_most: bool) -> Optional[bool]:
+        if self.verdict is not None:
+            return self.verdict
         if self.target is None or self.ratio is None:
             return None
         return self.ratio <= self.target if at_most else self.ratio >= self.target
@@ -21,7 +24,7 @@ class Row:
 
 @dataclass
 class Section:
-    key: str                        # gemm, train, predict, memory
+    key: str                        # gemm, train, predict, memory, quality
     title: str
     columns: list
     ratio_name: str = "gradfall ÷ other"

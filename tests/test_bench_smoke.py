@@ -21,6 +21,7 @@ TINY = Plan(
     memory_contenders=("gf.Network",),   # a fresh process per contender; torch's import is slow
     repeats=1, train_repeats=1, min_sample_seconds=0.0, train_min_sample_seconds=0.0,
     settle_seconds=0.0, peak_seconds=0.01,
+    quality_problems=("xor",), quality_seeds=(0,), quality_epoch_share=0.05,
 )
 
 
@@ -37,7 +38,7 @@ def test_tiny_run_has_every_row_and_writes_the_report(tmp_path):
     result = _run(tmp_path)
     assert result.failed == []
     sections = {s.key: s for s in result.sections}
-    assert list(sections) == ["gemm", "train", "predict", "memory"]
+    assert list(sections) == ["gemm", "train", "predict", "memory", "quality"]
 
     gemm = sections["gemm"]
     assert len(gemm.rows) == len(TINY.gemm_dtypes) * len(TINY.threads) * len(gf.available_isas())
@@ -62,7 +63,10 @@ def test_tiny_run_has_every_row_and_writes_the_report(tmp_path):
 
     text = result.markdown_path.read_text()
     assert (tmp_path / "latest.md").read_text() == text
-    for heading in ("## Machine", "## GEMM", "## Training", "## Predict", "## Peak memory"):
+    assert _names(sections["quality"], "problem") == ["xor"]
+
+    for heading in ("## Machine", "## GEMM", "## Training", "## Predict", "## Peak memory",
+                    "## Learning quality"):
         assert heading in text
     assert "| small | gf.Network | scikit-learn |" in text
     if optional.load("matplotlib") is not None:
