@@ -100,6 +100,9 @@ PYBIND11_MODULE(_core, m) {
         "The thread count set for the core, 0 when it follows OpenMP's default.");
   m.def("set_thread_override", &set_thread_override, py::arg("n"),
         "Set the core's thread count; 0 makes it follow OpenMP's default again.");
+  m.def("max_threads", &max_threads, "The most threads the core accepts (4 per CPU).");
+  m.def("threads_lost_to_fork", &threads_lost_to_fork,
+        "True in a child forked after the core used threads: it then runs single-threaded.");
   m.def("fma_peak_gflops",
         [](const std::string& dtype, double seconds, int threads) {
           if (dtype != "float32" && dtype != "float64")

@@ -10,7 +10,6 @@ namespace gradfall {
 namespace {
 
 std::atomic<const kernels::KernelSet*> g_active{nullptr};
-std::atomic<int> g_threads{0};
 
 bool cpu_has(const std::string& name) {
 #if defined(GRADFALL_X86)
@@ -78,22 +77,5 @@ const kernels::KernelSet& active_kernels() {
 }
 
 std::string active_isa() { return active_kernels().name; }
-
-int num_threads() {
-  const int n = g_threads.load();
-  return n > 0 ? n : omp_get_max_threads();
-}
-
-void set_num_threads(int n) {
-  if (n < 1) throw std::invalid_argument("number of threads must be >= 1, got " + std::to_string(n));
-  g_threads.store(n);
-}
-
-int thread_override() { return g_threads.load(); }
-
-void set_thread_override(int n) {
-  if (n < 0) throw std::invalid_argument("a thread override must be >= 0, got " + std::to_string(n));
-  g_threads.store(n);
-}
 
 }  // namespace gradfall

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from contextlib import contextmanager
 
 import numpy as np
@@ -13,10 +14,24 @@ from ._version import __version__
 
 
 def set_num_threads(n) -> None:
-    """Number of OpenMP threads the core uses (results do not depend on it). ``None`` removes
-    the setting: the core then follows the OpenMP runtime at every call (OMP_NUM_THREADS,
-    threadpoolctl's limits, omp_set_num_threads)."""
-    _core.set_thread_override(0 if n is None else check_int("n_threads", n, 1))
+    """Number of OpenMP threads the core uses, 1 to 4 per CPU (results do not depend on it).
+    ``None`` removes the setting: the core then follows the OpenMP runtime at every call
+    (OMP_NUM_THREADS, threadpoolctl's limits, omp_set_num_threads), capped the same way.
+
+    In a process forked after gradfall used threads the core stays single-threaded: OpenMP's
+    worker threads do not survive fork (use the "spawn" or "forkserver" start method for
+    workers that should use threads)."""
+    _core.set_thread_override(0 if n is None else _checked_count(n))
+
+
+def _checked_count(n) -> int:
+    n = check_int("n_threads", n, 1, _core.max_threads())
+    if n > 1 and _core.threads_lost_to_fork():
+        warnings.warn("this process was forked after gradfall used threads, and OpenMP's "
+                      "threads do not survive fork: gradfall stays single-threaded here; use "
+                      "the 'spawn' or 'forkserver' start method for multi-threaded workers",
+                      RuntimeWarning, stacklevel=3)
+    return n
 
 
 def get_num_threads() -> int:
@@ -31,7 +46,7 @@ def threads(n):
     if n is None:
         yield
         return
-    n = check_int("n_threads", n, 1)
+    n = _checked_count(n)
     previous = _core.thread_override()
     _core.set_thread_override(n)
     try:
@@ -66,6 +81,7 @@ def config() -> dict:
         "available_isas": available_isas(),
         "forced_by_GRADFALL_ISA": os.environ.get("GRADFALL_ISA") or None,
         "num_threads": get_num_threads(),
+        "max_threads": int(_core.max_threads()),
         "cpu_count": os.cpu_count(),
     }
 
