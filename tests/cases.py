@@ -42,6 +42,8 @@ def make_data(n, n_in, n_out, kind, dtype, seed=0):
         y = rng.integers(0, 2, (n, n_out)).astype(dtype)
     elif kind == "labels":
         y = rng.integers(0, n_out, n)
+    elif kind == "soft":
+        y = rng.uniform(0.0, 1.0, (n, n_out)).astype(dtype)
     elif kind == "counts":
         y = rng.poisson(2.0, (n, n_out)).astype(dtype)
     elif kind == "onehot":

@@ -17,6 +17,8 @@ OUTPUT_LOSS = (
     ("sigmoid", "binary_cross_entropy", "binary"),
     ("softmax", "cross_entropy", "labels"),
     ("softmax", "cross_entropy", "onehot"),
+    # rows of target mass that do not sum to 1: the gradient's softmax term scales with it
+    ("softmax", "cross_entropy", "soft"),
     ("exp", "poisson", "counts"),
 )
 

@@ -182,3 +182,32 @@ def test_progress_uses_tqdm_when_allowed():
     bar.update(2, loss=0.25, val_loss=None)
     bar.close()
     assert "2/2" in stream.getvalue() and "loss=0.25" in stream.getvalue()
+
+
+# ----------------------------------------------------------------------------- shuffling
+def test_every_epoch_has_its_own_shuffle_keyed_by_the_epochs_trained():
+    X, y, _, _ = spirals()
+    two_epochs, again, split = net(dtype="float64"), net(dtype="float64"), net(dtype="float64")
+    two_epochs.fit(X, y, epochs=2, batch_size=4, optimizer=gf.SGD(lr=0.1))
+    split.fit(X, y, epochs=1, batch_size=4, optimizer=gf.SGD(lr=0.1))
+    split.fit(X, y, epochs=1, batch_size=4, optimizer=gf.SGD(lr=0.1))
+    np.testing.assert_array_equal(two_epochs.params, split.params)  # the order of epoch 1
+    again.fit(X, y, epochs=1, batch_size=4, optimizer=gf.SGD(lr=0.1))
+    again.epochs_trained = 0  # the second epoch now visits the rows in epoch 0's order
+    again.fit(X, y, epochs=1, batch_size=4, optimizer=gf.SGD(lr=0.1))
+    assert not np.array_equal(two_epochs.params, again.params)
+
+
+# ----------------------------------------------------------------------------- sample weights
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_sample_weights_are_refused_everywhere(bad):
+    X, y, _, _ = spirals()
+    w = np.ones(len(y))
+    w[5] = bad
+    model = net()
+    for call in (lambda: model.loss(X, y, sample_weight=w),
+                 lambda: model.fit(X, y, epochs=1, sample_weight=w),
+                 lambda: model.score(X, y, sample_weight=w),
+                 lambda: model.gradients(X, y, sample_weight=w)):
+        with pytest.raises(ValueError, match="sample_weight contains"):
+            call()

@@ -15,6 +15,7 @@ OPTIMIZERS = {
     "sgd_momentum": dict(lr=0.1, momentum=0.9),
     "sgd_nesterov": dict(lr=0.1, momentum=0.9, nesterov=True),
     "sgd_weight_decay": dict(lr=0.1, momentum=0.5, weight_decay=0.05),
+    "sgd_nesterov_weight_decay": dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.05),
     "adam": dict(lr=0.01),
     "adam_weight_decay": dict(lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6, weight_decay=0.1),
 }

@@ -3,14 +3,48 @@
 #include <pybind11/stl.h>
 
 #include <memory>
+#include <mutex>
+#include <shared_mutex>
 
 #include "bindings/arrays.h"
+#include "bindings/interrupt.h"
 #include "bindings/optimizer_state.h"
+#include "bindings/param_guard.h"
 #include "core/landscape.h"
 #include "core/trainer.h"
 
 namespace gradfall::bindings {
 namespace {
+
+// Calls this long (rows x parameters) watch for Ctrl-C; shorter ones end before it matters.
+bool worth_watching(int64_t rows, int64_t n_params) {
+  return static_cast<double>(rows) * static_cast<double>(n_params) > 2e7;
+}
+
+// Holds a network's parameters shared for a reading call (nothing when there is no guard).
+std::shared_lock<std::shared_mutex> reading(ParamGuard* guard) {
+  return guard ? std::shared_lock<std::shared_mutex>(guard->mutex)
+               : std::shared_lock<std::shared_mutex>();
+}
+
+// Runs core work `run(stop)` watching for Ctrl-C. A caught SIGINT goes to Python's handler when
+// the work has stopped: KeyboardInterrupt propagates; a handler that does not raise means "go
+// on", and the work is run again unwatched so the result is complete, never partial.
+template <typename Work>
+void watched(bool long_call, ParamGuard* guard, Work run) {
+  SigintWatch watch(long_call);
+  {
+    py::gil_scoped_release release;
+    auto lock = reading(guard);
+    run(watch.flag());
+  }
+  if (!watch.fired()) return;
+  watch.deliver();
+  if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+  py::gil_scoped_release release;
+  auto lock = reading(guard);
+  run(nullptr);
+}
 
 template <typename T>
 py::array_t<T> checked_params(const ModelSpec& spec, const py::handle& params, bool writable) {
@@ -30,23 +64,24 @@ py::array_t<T> checked_X(const ModelSpec& spec, const py::handle& X) {
 }
 
 template <typename T>
-py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::array& X) {
+py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
+                       ParamGuard* guard) {
   auto p = checked_params<T>(spec, params, false);
   auto x = checked_X<T>(spec, X);
   const int64_t n = x.shape(0);
   py::array_t<T> out({n, spec.n_out()});
   T* out_ptr = out.mutable_data();
-  {
-    py::gil_scoped_release release;
-    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true);
-  }
+  watched(worth_watching(n, spec.n_params()), guard, [&](const StopFlag* stop) {
+    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true, stop);
+  });
   return out;
 }
 
 template <typename T>
 py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
                              const py::object& labels, const py::object& dense,
-                             const py::object& weights, double l2, bool want_grad) {
+                             const py::object& weights, double l2, bool want_grad,
+                             ParamGuard* guard) {
   auto p = checked_params<T>(spec, params, false);
   auto x = checked_X<T>(spec, X);
   const int64_t n = x.shape(0);
@@ -58,18 +93,17 @@ py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, con
     grad_ptr = g.mutable_data();
     grad = g;
   }
-  double cost;
-  {
-    py::gil_scoped_release release;
-    cost = evaluate_cost<T>(spec, p.data(), x.data(), n, y.view, l2, grad_ptr, true);
-  }
+  double cost = 0;
+  watched(worth_watching(n, spec.n_params()), guard, [&](const StopFlag* stop) {
+    cost = evaluate_cost<T>(spec, p.data(), x.data(), n, y.view, l2, grad_ptr, true, stop);
+  });
   return py::make_tuple(cost, grad);
 }
 
 template <typename T>
 py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const py::array& directions,
                          const py::array& coeffs, const py::array& X, const py::object& labels,
-                         const py::object& dense, const py::object& weights) {
+                         const py::object& dense, const py::object& weights, ParamGuard* guard) {
   auto c = checked_params<T>(spec, center, false);
   auto d = require<T>(directions, "directions", 2);
   auto k = require<double>(coeffs, "coeffs", 2);
@@ -81,11 +115,10 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
   TargetArrays<T> y(spec, n, labels, dense, weights);
   py::array_t<double> out(k.shape(0));
   double* out_ptr = out.mutable_data();
-  {
-    py::gil_scoped_release release;
+  watched(true, guard, [&](const StopFlag* stop) {
     losses_at<T>(spec, c.data(), d.data(), d.shape(0), k.data(), k.shape(0), x.data(), n, y.view,
-                 out_ptr);
-  }
+                 out_ptr, stop);
+  });
   return out;
 }
 
@@ -93,8 +126,10 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
 class PyTrainer {
  public:
   PyTrainer(const ModelSpec& spec, py::array params, py::array X, py::object labels,
-            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
-      : params_(params), X_(X), n_params_(spec.n_params()) {
+            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2,
+            py::object guard)
+      : params_(params), X_(X), guard_object_(guard), guard_(guard_of(guard)),
+        n_params_(spec.n_params()) {
     if (batch_size < 1) throw py::value_error("batch_size must be >= 1");
     if (is_float64(params))
       make<double>(spec, labels, dense, weights, batch_size, seed, l2);
@@ -102,8 +137,13 @@ class PyTrainer {
       make<float>(spec, labels, dense, weights, batch_size, seed, l2);
   }
 
+  // One epoch; Ctrl-C ends it between batches with StopReason::interrupted and the signal kept
+  // for the caller, who records what was done and then delivers it (gradfall.training).
   EpochResult run_epoch(const OptimizerConfig& config, OptimizerState& state,
-                        const EpochOptions& options) {
+                        EpochOptions options) {
+    SigintWatch watch(true);
+    options.stop = watch.flag();
+    options.params_mutex = guard_ ? &guard_->mutex : nullptr;
     if (f64_) {
       const OptimizerBuffers<double> buffers = state.buffers<double>(n_params_);
       py::gil_scoped_release release;
@@ -131,6 +171,8 @@ class PyTrainer {
   }
 
   py::array params_, X_;
+  py::object guard_object_;  // keeps the guard alive
+  ParamGuard* guard_;
   int64_t n_params_;
   std::shared_ptr<void> targets_;
   std::unique_ptr<Trainer<float>> f32_;
@@ -140,41 +182,50 @@ class PyTrainer {
 }  // namespace
 
 void bind_network(py::module_& m) {
-  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X) {
-    return is_float64(params) ? forward_impl<double>(spec, params, X)
-                              : forward_impl<float>(spec, params, X);
-  }, py::arg("spec"), py::arg("params"), py::arg("X"),
+  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X, py::object guard) {
+    ParamGuard* g = guard_of(guard);
+    return is_float64(params) ? forward_impl<double>(spec, params, X, g)
+                              : forward_impl<float>(spec, params, X, g);
+  }, py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("guard") = py::none(),
         "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",
         [](const ModelSpec& spec, py::array params, py::array X, py::object labels,
-           py::object dense, py::object weights, double l2, bool want_grad) {
+           py::object dense, py::object weights, double l2, bool want_grad, py::object guard) {
+          ParamGuard* g = guard_of(guard);
           return is_float64(params)
-                     ? loss_gradient_impl<double>(spec, params, X, labels, dense, weights, l2, want_grad)
-                     : loss_gradient_impl<float>(spec, params, X, labels, dense, weights, l2, want_grad);
+                     ? loss_gradient_impl<double>(spec, params, X, labels, dense, weights, l2,
+                                                  want_grad, g)
+                     : loss_gradient_impl<float>(spec, params, X, labels, dense, weights, l2,
+                                                 want_grad, g);
         },
         py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-        py::arg("weights"), py::arg("l2"), py::arg("want_grad"),
+        py::arg("weights"), py::arg("l2"), py::arg("want_grad"), py::arg("guard") = py::none(),
         "(cost, flat gradient or None): sum_i w_i loss_i / sum_i w_i + 0.5*l2*|W|^2/sum_i w_i.");
 
   m.def("losses_at",
         [](const ModelSpec& spec, py::array center, py::array directions, py::array coeffs,
-           py::array X, py::object labels, py::object dense, py::object weights) {
+           py::array X, py::object labels, py::object dense, py::object weights,
+           py::object guard) {
+          ParamGuard* g = guard_of(guard);
           return is_float64(center)
-                     ? losses_at_impl<double>(spec, center, directions, coeffs, X, labels, dense, weights)
-                     : losses_at_impl<float>(spec, center, directions, coeffs, X, labels, dense, weights);
+                     ? losses_at_impl<double>(spec, center, directions, coeffs, X, labels, dense,
+                                              weights, g)
+                     : losses_at_impl<float>(spec, center, directions, coeffs, X, labels, dense,
+                                             weights, g);
         },
         py::arg("spec"), py::arg("center"), py::arg("directions"), py::arg("coeffs"), py::arg("X"),
-        py::arg("labels"), py::arg("dense"), py::arg("weights"),
+        py::arg("labels"), py::arg("dense"), py::arg("weights"), py::arg("guard") = py::none(),
         "Cost at each point center + coeffs[i] @ directions, shape (n_points,).");
 
   py::class_<PyTrainer>(m, "Trainer",
                         "Whole epochs of shuffled minibatches (forward, backward, update) over "
                         "one X, targets and parameter vector, with the GIL released.")
       .def(py::init<const ModelSpec&, py::array, py::array, py::object, py::object, py::object,
-                    int64_t, uint64_t, double>(),
+                    int64_t, uint64_t, double, py::object>(),
            py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))
+           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"),
+           py::arg("guard") = py::none())
       .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
            py::arg("options"), "One epoch at the configured rate.");
 }

@@ -121,7 +121,8 @@ void bind_training(py::module_& m) {
         "The dropout mask training step `step` draws for a layer's outputs (True: kept).");
   py::enum_<StopReason>(m, "StopReason", "Why an epoch ended.")
       .value("completed", StopReason::completed)
-      .value("diverged", StopReason::diverged);
+      .value("diverged", StopReason::diverged)
+      .value("interrupted", StopReason::interrupted);
   py::class_<EpochOptions>(m, "EpochOptions", "How one epoch runs.")
       .def(py::init<>())
       .def_readwrite("epoch_index", &EpochOptions::epoch_index)

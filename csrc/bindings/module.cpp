@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "bindings/arrays.h"
+#include "bindings/interrupt.h"
 #include "core/dispatch.h"
 #include "core/gemm.h"
 #include "core/peak.h"
@@ -15,6 +16,7 @@ namespace gradfall::bindings {
 
 void bind_types(py::module_& m);
 void bind_network(py::module_& m);
+void bind_param_guard(py::module_& m);
 
 namespace {
 
@@ -89,7 +91,9 @@ PYBIND11_MODULE(_core, m) {
     }
   });
   init_isa_from_environment();
-  bind_types(m);  // first, so every signature below names the bound types
+  remember_main_thread();
+  bind_types(m);
+  bind_param_guard(m);  // first, so every signature below names the bound types
 
   m.def("available_isas", &available_isas, "Kernel sets compiled in and supported by this CPU.");
   m.def("active_isa", &active_isa, "Name of the kernel set in use.");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <new>
 
 #include "core/cache_info.h"
 #include "core/dispatch.h"
@@ -126,8 +127,11 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
     gemm_thread(P, 0, 1);
     return;
   }
+  std::atomic<bool> out_of_memory{false};
+  P.out_of_memory = &out_of_memory;
 #pragma omp parallel num_threads(nt)
   gemm_thread(P, omp_get_thread_num(), omp_get_num_threads());
+  if (out_of_memory.load()) throw std::bad_alloc();
 }
 
 template void gemm<float>(const GemmShape&, const float*, int64_t, const float*, int64_t, float*,

@@ -60,6 +60,10 @@ struct Plan {
   T* shared_b_panel;  // rows_shared_b: the team's B panel; else null
   T* shared_a;        // columns_shared_a: all of A in packed blocks of mcb rows; else null
   std::atomic<int64_t>* next_block;  // two counters: the next row block nobody has taken
+  // Set by a thread of the team that could not get its scratch: it then computes nothing (but
+  // still meets the team at every barrier) and the call throws std::bad_alloc after the region,
+  // since an exception must not leave an OpenMP region.
+  std::atomic<bool>* out_of_memory = nullptr;
 
   int mr() const { return uk.mr; }
   int nr() const { return uk.nr; }

@@ -1,6 +1,7 @@
 // The GEMM driver's per-thread scratch: 64-byte aligned buffers that only grow and live as long
 // as the thread, so a call in a training loop allocates nothing.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <new>
@@ -26,6 +27,8 @@ class AlignedBuffer {
   T* get(int64_t n) {
     if (n > size_) {
       std::free(data_);
+      data_ = nullptr;
+      size_ = 0;  // a failed allocation leaves an empty buffer, never a stale size
       const size_t bytes = (sizeof(T) * static_cast<size_t>(n) + 63) / 64 * 64;
       data_ = static_cast<T*>(std::aligned_alloc(64, bytes));
       if (!data_) throw std::bad_alloc();
@@ -44,6 +47,17 @@ template <typename T>
 T* scratch(Scratch which, int64_t n) {
   thread_local AlignedBuffer<T> buffers[3];
   return buffers[static_cast<int>(which)].get(n);
+}
+
+// As scratch, inside an OpenMP region: null (and *failed set) when memory runs out.
+template <typename T>
+T* scratch_in_team(Scratch which, int64_t n, std::atomic<bool>* failed) noexcept {
+  try {
+    return scratch<T>(which, n);
+  } catch (...) {
+    failed->store(true);
+    return nullptr;
+  }
 }
 
 }  // namespace gradfall::gemm_driver

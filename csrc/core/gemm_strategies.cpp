@@ -10,6 +10,13 @@
 namespace gradfall::gemm_driver {
 namespace {
 
+// The calling thread's scratch: thrown std::bad_alloc on the serial path, inside a team null
+// with the plan's out_of_memory flag set.
+template <typename T>
+T* team_scratch(const Plan<T>& P, Scratch which, int64_t n) {
+  return P.out_of_memory ? scratch_in_team<T>(which, n, P.out_of_memory) : scratch<T>(which, n);
+}
+
 // B read in place: packs the panel's last sliver into out, zero-padded, when it is narrow and in
 // `slivers`; returns out, else null (every sliver the job reads is then full width in place).
 template <typename T>
@@ -29,8 +36,9 @@ template <typename T>
 void private_b(const Plan<T>& P, Range rows, int part, int parts) {
   const int nr = P.nr();
   const Blocking& blk = P.blk;
-  T* a_block = P.pack_a ? scratch<T>(Scratch::a_block, P.mcb * blk.kc) : nullptr;
-  T* own_b = scratch<T>(Scratch::own_b, P.pack_b ? P.b_panel_size() : blk.kc * nr);
+  T* a_block = P.pack_a ? team_scratch(P, Scratch::a_block, P.mcb * blk.kc) : nullptr;
+  T* own_b = team_scratch(P, Scratch::own_b, P.pack_b ? P.b_panel_size() : blk.kc * nr);
+  if ((P.pack_a && !a_block) || !own_b) return;
   for (int64_t jc = 0; jc < P.s.N; jc += blk.nc) {
     const int64_t nc = std::min(blk.nc, P.s.N - jc);
     const Range slivers = share(ceil_div(nc, nr), part, parts);
@@ -57,8 +65,9 @@ void single_panel(const Plan<T>& P) {
   if (first >= P.n_iblocks) return;
   const int64_t N = P.s.N, K = P.s.K;
   const Range slivers{0, ceil_div(N, P.nr())};
-  T* a_block = scratch<T>(Scratch::a_block, P.mcb * K);
-  T* own_b = scratch<T>(Scratch::own_b, slivers.end * P.nr() * K);
+  T* a_block = team_scratch(P, Scratch::a_block, P.mcb * K);
+  T* own_b = team_scratch(P, Scratch::own_b, slivers.end * P.nr() * K);
+  if (!a_block || !own_b) return;
   pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, slivers, P.nr(), own_b);
   BlockJob<T> job{first, 0, 0, K, slivers, own_b, nullptr, a_block, false};
   for (; job.ib < P.n_iblocks; job.ib = next.fetch_add(1)) compute_block(P, job);
@@ -71,7 +80,7 @@ template <typename T>
 void shared_b(const Plan<T>& P, int tid, int nt) {
   const int nr = P.nr();
   const Blocking& blk = P.blk;
-  T* a_block = scratch<T>(Scratch::a_block, P.mcb * blk.kc);
+  T* a_block = team_scratch(P, Scratch::a_block, P.mcb * blk.kc);
   int64_t step = 0;
   for (int64_t jc = 0; jc < P.s.N; jc += blk.nc) {
     const int64_t nc = std::min(blk.nc, P.s.N - jc);
@@ -88,6 +97,7 @@ void shared_b(const Plan<T>& P, int tid, int nt) {
 #pragma omp barrier
       std::atomic<int64_t>& next = P.next_block[step % 2];
       BlockJob<T> job{0, jc, pc, kc, {0, n_slivers}, P.shared_b_panel, nullptr, a_block, false};
+      if (!a_block) continue;  // out of memory: only meet the team at its barriers
       for (job.ib = next.fetch_add(1); job.ib < P.n_iblocks; job.ib = next.fetch_add(1))
         compute_block(P, job);
     }
@@ -103,9 +113,10 @@ void columns_shared_a(const Plan<T>& P, int tid, int nt) {
   const Range my_a = share(ceil_div(M, mr), tid, nt);
   pack_a_slivers(P.s, P.A, P.lda, 0, M, 0, K, my_a, mr, P.shared_a + my_a.begin * mr * K);
   const Range my_b = share(ceil_div(N, nr), tid, nt);
-  T* own_b = scratch<T>(Scratch::own_b, (my_b.end - my_b.begin) * nr * K);
-  pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, my_b, nr, own_b);
+  T* own_b = team_scratch(P, Scratch::own_b, (my_b.end - my_b.begin) * nr * K);
+  if (own_b) pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, my_b, nr, own_b);
 #pragma omp barrier
+  if (!own_b) return;
   for (int64_t ib = 0; ib < P.n_iblocks; ++ib)
     compute_block(P, BlockJob<T>{ib, 0, 0, K, my_b, own_b, nullptr, P.shared_a + ib * P.mcb * K,
                                  true});

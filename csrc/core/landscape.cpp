@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "core/region_errors.h"
 
 namespace gradfall {
 namespace {
@@ -25,18 +26,22 @@ void combine(const T* center, const T* directions, int64_t n_directions, int64_t
 template <typename T>
 void losses_direct(const ModelSpec& spec, const T* center, const T* directions, int64_t K,
                    const double* coeffs, int64_t n_points, const T* X, int64_t n,
-                   const Targets<T>& y, double* out) {
+                   const Targets<T>& y, double* out, const StopFlag* stop) {
   const int64_t P = spec.n_params();
   const bool outer_parallel = n_points >= num_threads() && num_threads() > 1;
-#pragma omp parallel num_threads(num_threads()) if (outer_parallel)
-  {
-    std::vector<T> theta(P);
-#pragma omp for schedule(dynamic, 1)
-    for (int64_t i = 0; i < n_points; ++i) {
-      combine(center, directions, K, P, coeffs + i * K, 0, P, theta.data());
-      out[i] = evaluate_cost<T>(spec, theta.data(), X, n, y, 0.0, nullptr, !outer_parallel);
-    }
+  const int n_workers = outer_parallel ? num_threads() : 1;
+  std::vector<std::vector<T>> theta(n_workers, std::vector<T>(P));
+  RegionErrors errors;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(n_workers) if (outer_parallel)
+  for (int64_t i = 0; i < n_points; ++i) {
+    if (stop_requested(stop)) continue;
+    errors.guard([&] {
+      T* th = theta[outer_parallel ? omp_get_thread_num() : 0].data();
+      combine(center, directions, K, P, coeffs + i * K, 0, P, th);
+      out[i] = evaluate_cost<T>(spec, th, X, n, y, 0.0, nullptr, !outer_parallel);
+    });
   }
+  errors.rethrow();
 }
 
 // Layers 1..L-1 as a network of their own: its parameters are the tail of the flat buffer.
@@ -55,11 +60,12 @@ ModelSpec tail_spec(const ModelSpec& spec) {
 template <typename T>
 void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* directions,
                                int64_t K, const double* coeffs, int64_t n_points, const T* X,
-                               int64_t n, const Targets<T>& y, double* out) {
+                               int64_t n, const Targets<T>& y, double* out,
+                               const StopFlag* stop) {
   const int64_t P = spec.n_params(), n0 = spec.sizes[0], n1 = spec.sizes[1];
   const int64_t tail_offset = spec.weight_offset(1), b0 = spec.bias_offset(0);
   const ModelSpec tail = tail_spec(spec);
-  ModelSpec first{{n0, n1}, {Activation::identity}, {0.0}, spec.loss, 1.0};  // X W, no bias
+  ModelSpec first{{n0, n1}, {Activation::identity}, {0.0}, spec.loss, 1.0, {}};  // X W, no bias
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
   // evaluate_cost's chunks, so the loss at the centre has the same bits as the network's own.
   const int64_t block_rows = eval_chunk_rows(spec, sizeof(T));
@@ -70,11 +76,15 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
   std::vector<T> first_params(n0 * n1 + n1, T(0));
   const bool outer_parallel = n_points >= num_threads() && num_threads() > 1;
   const int n_workers = outer_parallel ? num_threads() : 1;
-  std::vector<std::vector<T>> theta(n_workers, std::vector<T>(P)), z1(n_workers);
+  // Everything the points need is allocated here: nothing is allocated inside the region.
+  std::vector<std::vector<T>> theta(n_workers, std::vector<T>(P));
+  std::vector<std::vector<T>> z1(n_workers, std::vector<T>(block * n1));
   std::vector<Workspace<T>> ws(n_workers);
+  for (Workspace<T>& w : ws) w.reserve(tail, block);
   std::fill(out, out + n_points, 0.0);
+  RegionErrors errors;
 
-  for (int64_t start = 0; start < n; start += block_rows) {
+  for (int64_t start = 0; start < n && !stop_requested(stop); start += block_rows) {
     const int64_t rows = std::min(block_rows, n - start);
     for (int64_t k = 0; k <= K; ++k) {
       const T* source = k == 0 ? center : directions + (k - 1) * P;
@@ -85,24 +95,27 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
     const Targets<T> chunk = y.slice(start, spec.n_out());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(n_workers) if (outer_parallel)
     for (int64_t i = 0; i < n_points; ++i) {
-      const int w = outer_parallel ? omp_get_thread_num() : 0;
-      const double* c = coeffs + i * K;
-      T* th = theta[w].data();
-      combine(center, directions, K, P, c, b0, P, th);  // b_0 and the tail; W_0 is not needed
-      // In T, one direction at a time, so the loops vectorise; at c = 0 z is the centre's exactly.
-      std::vector<T>& z = z1[w];
-      z.assign(products[0].begin(), products[0].begin() + rows * n1);
-      for (int64_t k = 0; k < K; ++k) {
-        const T ck = static_cast<T>(c[k]);
-        const T* product = products[k + 1].data();
-        for (int64_t j = 0; j < rows * n1; ++j) z[j] += ck * product[j];
-      }
-      bias_activation_forward<T>(spec.acts[0], static_cast<T>(spec.slopes[0]), th + b0, z.data(),
-                                 rows, n1, !outer_parallel);
-      ws[w].reserve(tail, block);
-      out[i] += network_loss_gradient<T>(tail, th + tail_offset, z.data(), rows, chunk, norm,
-                                         nullptr, false, ws[w], !outer_parallel);
+      if (stop_requested(stop)) continue;
+      errors.guard([&] {
+        const int w = outer_parallel ? omp_get_thread_num() : 0;
+        const double* c = coeffs + i * K;
+        T* th = theta[w].data();
+        combine(center, directions, K, P, c, b0, P, th);  // b_0 and the tail; W_0 is not needed
+        // In T, one direction at a time, so the loops vectorise; at c = 0 z is the centre's.
+        T* z = z1[w].data();
+        std::copy(products[0].begin(), products[0].begin() + rows * n1, z);
+        for (int64_t k = 0; k < K; ++k) {
+          const T ck = static_cast<T>(c[k]);
+          const T* product = products[k + 1].data();
+          for (int64_t j = 0; j < rows * n1; ++j) z[j] += ck * product[j];
+        }
+        bias_activation_forward<T>(spec.acts[0], static_cast<T>(spec.slopes[0]), th + b0, z, rows,
+                                   n1, !outer_parallel);
+        out[i] += network_loss_gradient<T>(tail, th + tail_offset, z, rows, chunk, norm, nullptr,
+                                           false, ws[w], !outer_parallel);
+      });
     }
+    errors.rethrow();
   }
   for (int64_t i = 0; i < n_points; ++i) out[i] = norm > 0 ? out[i] / norm : 0.0;
 }
@@ -112,20 +125,21 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
 template <typename T>
 void losses_at(const ModelSpec& spec, const T* center, const T* directions, int64_t n_directions,
                const double* coeffs, int64_t n_points, const T* X, int64_t n, const Targets<T>& y,
-               double* out) {
+               double* out, const StopFlag* stop) {
   // The shortcut needs a hidden layer, and pays when the input is wider than the direction count.
   if (spec.n_layers() >= 2 && spec.sizes[0] > n_directions + 1 && n > 0)
     losses_first_layer_shared<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y,
-                                 out);
+                                 out, stop);
   else
-    losses_direct<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y, out);
+    losses_direct<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y, out,
+                     stop);
 }
 
 template void losses_at<float>(const ModelSpec&, const float*, const float*, int64_t,
                                const double*, int64_t, const float*, int64_t,
-                               const Targets<float>&, double*);
+                               const Targets<float>&, double*, const StopFlag*);
 template void losses_at<double>(const ModelSpec&, const double*, const double*, int64_t,
                                 const double*, int64_t, const double*, int64_t,
-                                const Targets<double>&, double*);
+                                const Targets<double>&, double*, const StopFlag*);
 
 }  // namespace gradfall

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -37,6 +38,17 @@ void ModelSpec::validate() const {
     throw std::invalid_argument("one activation and one slope per layer are required");
   for (int64_t s : sizes)
     if (s < 1) throw std::invalid_argument("layer sizes must be >= 1, got " + std::to_string(s));
+  // Every offset of the flat layout must fit an int64: checked once here, so weight_offset and
+  // the buffers sized from it never overflow.
+  int64_t total = 0;
+  for (size_t l = 0; l + 1 < sizes.size(); ++l) {
+    const int64_t limit = std::numeric_limits<int64_t>::max();
+    if (sizes[l] > (limit - sizes[l + 1]) / sizes[l + 1] ||
+        total > limit - (sizes[l] * sizes[l + 1] + sizes[l + 1]))
+      throw std::invalid_argument("the network is too large: its parameter count does not fit a "
+                                  "64-bit integer");
+    total += sizes[l] * sizes[l + 1] + sizes[l + 1];
+  }
   for (size_t l = 0; l + 1 < acts.size(); ++l)
     if (acts[l] == Activation::softmax || acts[l] == Activation::exp)
       throw std::invalid_argument("softmax and exp are only allowed on the output layer");
@@ -196,13 +208,14 @@ double sum_weights(const double* w, int64_t n) {
 
 template <typename T>
 double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
-                     const Targets<T>& y, double l2, T* grads, bool parallel) {
+                     const Targets<T>& y, double l2, T* grads, bool parallel,
+                     const StopFlag* stop) {
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   double total = 0;
-  for (int64_t start = 0; start < n; start += chunk_rows) {
+  for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
     total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows,
                                       y.slice(start, spec.n_out()), norm,
@@ -214,12 +227,12 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
-                     bool parallel) {
+                     bool parallel, const StopFlag* stop) {
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
-  for (int64_t start = 0; start < n; start += chunk_rows) {
+  for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
     network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel);
     std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
@@ -239,8 +252,9 @@ void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t
                                            bool, const int64_t*, const uint64_t*);                \
   template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
   template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
-                                   const Targets<T>&, double, T*, bool);                          \
-  template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool);
+                                   const Targets<T>&, double, T*, bool, const StopFlag*);         \
+  template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool,       \
+                                   const StopFlag*);
 
 GRADFALL_INSTANTIATE(float)
 GRADFALL_INSTANTIATE(double)

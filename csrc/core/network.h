@@ -7,6 +7,7 @@
 
 #include "core/activations.h"
 #include "core/dropout.h"
+#include "core/stop.h"
 #include "core/losses.h"
 
 namespace gradfall {
@@ -85,15 +86,18 @@ double l2_penalty(const ModelSpec& spec, const T* params, double l2, double norm
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes);
 
 // Whole-data evaluation in row chunks: returns the cost (sum w_i loss_i / sum w_i + L2 term) and
-// writes the gradient when grads is not null.
+// writes the gradient when grads is not null. A stop request ends it between chunks (the result
+// is then partial: the caller discards it).
 template <typename T>
 double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
-                     const Targets<T>& y, double l2, T* grads, bool parallel);
+                     const Targets<T>& y, double l2, T* grads, bool parallel,
+                     const StopFlag* stop = nullptr);
 
-// Output activations for all n rows into out (n x n_out).
+// Output activations for all n rows into out (n x n_out); a stop request ends it between row
+// chunks.
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
-                     bool parallel);
+                     bool parallel, const StopFlag* stop = nullptr);
 
 double sum_weights(const float* w, int64_t n);
 double sum_weights(const double* w, int64_t n);

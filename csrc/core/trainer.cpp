@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <mutex>
 
 #include "core/dispatch.h"
 
@@ -62,15 +63,57 @@ Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, con
                     int64_t batch_size, uint64_t seed, double l2)
     : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
       seed_(seed), l2_(l2) {
-  ws_.reserve(spec_, batch_size_);
+  const int64_t block = std::min(batch_size_, kTrainBlockRows);
+  ws_.reserve(spec_, block);
   n_batches_ = (n_ + batch_size_ - 1) / batch_size_;
   for (int64_t l = 0; l < spec_.n_layers(); ++l)
     has_dropout_ = has_dropout_ || spec_.dropout_rate(l) > 0;
   grads_.assign(spec_.n_params(), T(0));
   order_.resize(n_);
-  if (y_.labels) labels_batch_.resize(batch_size_);
-  if (y_.dense) y_batch_.resize(batch_size_ * spec_.n_out());
-  if (y_.weights) w_batch_.resize(batch_size_);
+  if (y_.labels) labels_batch_.resize(block);
+  if (y_.dense) y_batch_.resize(block * spec_.n_out());
+  if (y_.weights) w_batch_.resize(block);
+}
+
+template <typename T>
+Targets<T> Trainer<T>::block_targets(int64_t start, int64_t rows, bool shuffle) {
+  const int64_t k = spec_.n_out();
+  if (!shuffle) return y_.slice(start, k);
+  const int64_t* idx = order_.data() + start;
+  Targets<T> y;
+  if (y_.labels) {
+    for (int64_t i = 0; i < rows; ++i) labels_batch_[i] = y_.labels[idx[i]];
+    y.labels = labels_batch_.data();
+  }
+  if (y_.dense) {
+    for (int64_t i = 0; i < rows; ++i)
+      std::memcpy(y_batch_.data() + i * k, y_.dense + idx[i] * k, sizeof(T) * k);
+    y.dense = y_batch_.data();
+  }
+  if (y_.weights) {
+    for (int64_t i = 0; i < rows; ++i) w_batch_[i] = y_.weights[idx[i]];
+    y.weights = w_batch_.data();
+  }
+  return y;
+}
+
+template <typename T>
+double Trainer<T>::batch_loss_gradient(int64_t start, int64_t rows, double norm, bool shuffle,
+                                       uint64_t dropout_key) {
+  double total = 0;
+  for (int64_t done = 0; done < rows; done += kTrainBlockRows) {
+    const int64_t block = std::min(kTrainBlockRows, rows - done);
+    // The first layer's GEMM reads the block's rows of X by index when shuffled.
+    const T* x = shuffle ? X_ : X_ + (start + done) * spec_.n_in();
+    const int64_t* x_rows = shuffle ? order_.data() + start + done : nullptr;
+    // Blocks after the first draw their own dropout masks.
+    const uint64_t key = done == 0 ? dropout_key : mix64(dropout_key ^ static_cast<uint64_t>(done));
+    total += network_loss_gradient<T>(spec_, params_, x, block,
+                                      block_targets(start + done, block, shuffle), norm,
+                                      grads_.data(), done > 0, ws_, true, x_rows,
+                                      has_dropout_ ? &key : nullptr);
+  }
+  return total;
 }
 
 template <typename T>
@@ -78,7 +121,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
                                   const EpochOptions& options) {
   const bool shuffle = options.shuffle;
   EpochResult result;
-  const int64_t L = spec_.n_layers(), d = spec_.n_in(), k = spec_.n_out();
+  const int64_t L = spec_.n_layers();
   result.grad_norms.assign(L, 0.0);
   if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(options.epoch_index), order_);
   const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
@@ -86,36 +129,20 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
   int64_t batches = 0;
   batch_norms_.assign(L, 0.0);
   for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
-    const int64_t rows = std::min(batch_size_, n_ - start);
-    const T* x = X_ + start * d;
-    const int64_t* x_rows = nullptr;
-    Targets<T> y = y_.slice(start, k);
-    if (shuffle) {
-      // The first layer's GEMM reads the batch's rows of X by index: X is never copied.
-      const int64_t* idx = order_.data() + start;
-      x = X_;
-      x_rows = idx;
-      if (y_.labels) {
-        for (int64_t i = 0; i < rows; ++i) labels_batch_[i] = y_.labels[idx[i]];
-        y.labels = labels_batch_.data();
-      }
-      if (y_.dense) {
-        for (int64_t i = 0; i < rows; ++i)
-          std::memcpy(y_batch_.data() + i * k, y_.dense + idx[i] * k, sizeof(T) * k);
-        y.dense = y_batch_.data();
-      }
-      if (y_.weights) {
-        for (int64_t i = 0; i < rows; ++i) w_batch_[i] = y_.weights[idx[i]];
-        y.weights = w_batch_.data();
-      }
+    if (stop_requested(options.stop)) {
+      result.stop = StopReason::interrupted;
+      break;
     }
-    const double norm = y.weights ? sum_weights(y.weights, rows) : static_cast<double>(rows);
+    const int64_t rows = std::min(batch_size_, n_ - start);
+    double norm = static_cast<double>(rows);
+    if (y_.weights) {
+      norm = 0;
+      for (int64_t i = 0; i < rows; ++i) norm += y_.weights[shuffle ? order_[start + i] : start + i];
+    }
     // Dropout masks are keyed by (seed, epoch, batch): reproducible, and new every batch.
     const uint64_t dropout_key = dropout_step_key(
         seed_, static_cast<uint64_t>(options.epoch_index * n_batches_ + batches));
-    const double batch_sum = network_loss_gradient<T>(
-        spec_, params_, x, rows, y, norm, grads_.data(), false, ws_, true, x_rows,
-        has_dropout_ ? &dropout_key : nullptr);
+    const double batch_sum = batch_loss_gradient(start, rows, norm, shuffle, dropout_key);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     double grad_total = 0;
@@ -135,8 +162,12 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
     record_start(batch_cost, norm, rows);
     if (options.record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) result.grad_norms[l] += batch_norms_[l];
-    if (norm > 0)
+    if (norm > 0) {
+      // Readers of the parameters (another thread's forward) see them before or after a step.
+      std::unique_lock<std::shared_mutex> lock;
+      if (options.params_mutex) lock = std::unique_lock<std::shared_mutex>(*options.params_mutex);
       optimizer_step<T>(cfg, params_, grads_.data(), state, spec_.n_params(), true);
+    }
   }
   result.batches_done = batches;
   result.start_loss = start_rows_ >= std::min(kStartSamples, n_) && start_weight_ > 0

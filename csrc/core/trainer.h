@@ -3,6 +3,7 @@
 // the rows of X are read by index, never gathered.
 #pragma once
 #include <cstdint>
+#include <shared_mutex>
 #include <vector>
 
 #include "core/network.h"
@@ -16,9 +17,11 @@ struct EpochOptions {
   bool record_batches = false;  // keep every batch's loss in EpochResult::batch_losses
   // A batch whose loss or gradient is not finite stops the epoch before its update.
   bool stop_on_nonfinite = true;
+  const StopFlag* stop = nullptr;             // checked between batches (Ctrl-C)
+  std::shared_mutex* params_mutex = nullptr;  // held exclusively while an update writes params
 };
 
-enum class StopReason { completed, diverged };
+enum class StopReason { completed, diverged, interrupted };
 
 struct EpochResult {
   double loss = 0;                    // mean training loss over the batches done
@@ -33,6 +36,10 @@ struct EpochResult {
 };
 
 constexpr int64_t kStartSamples = 32;
+// A batch of more rows is computed in blocks of this many whose gradients are summed: the
+// workspace is O(block x widths) whatever the batch size. Batches up to it give the same bits
+// as one pass; larger ones the same gradient to rounding (another order of the row sums).
+constexpr int64_t kTrainBlockRows = 4096;
 
 template <typename T>
 class Trainer {
@@ -61,6 +68,12 @@ class Trainer {
   std::vector<double> norm_partials_, batch_norms_;
 
   void record_start(double batch_cost, double norm, int64_t rows);
+  // Rows [start, start + rows) of the epoch's order as the forward pass reads them (X by index
+  // when shuffled, never copied) and their targets (gathered into the block buffers).
+  Targets<T> block_targets(int64_t start, int64_t rows, bool shuffle);
+  // Forward and backward over one batch, block by block; returns sum_i w_i loss_i.
+  double batch_loss_gradient(int64_t start, int64_t rows, double norm, bool shuffle,
+                             uint64_t dropout_key);
 };
 
 // Seeded Fisher-Yates permutation of 0..n-1 (splitmix64), the same on every platform.

@@ -144,8 +144,11 @@ def check_sample_weight(sample_weight, n_samples, dtype):
 
 
 # ---------------------------------------------------------------- scalars
-def check_int(name, value, minimum, maximum=None) -> int:
-    """An integer (not a bool) in [minimum, maximum]."""
+INT64_MAX = 2 ** 63 - 1  # what the core's sizes and counts hold
+
+
+def check_int(name, value, minimum, maximum=INT64_MAX) -> int:
+    """An integer (not a bool) in [minimum, maximum] (by default what an int64 holds)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
     value = int(value)

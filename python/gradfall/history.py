@@ -13,6 +13,8 @@ class History:
     val_score   validation accuracy (classifiers) or R^2 (regression) after each epoch
     grad_norm   (epochs, n_layers): mean over the epoch's batches of each layer's gradient norm
     best_epoch  with early stopping that restored weights: the (0-based) epoch they come from
+    interrupted_epoch  after Ctrl-C stopped fit within an epoch: {"epoch": its 0-based index,
+                "batches": batches completed (their updates kept), "loss": their mean loss}
 
     A network's history accumulates over its ``fit`` calls (``fit(reset_history=True)`` starts
     a new one); validation figures cover the epochs that had validation data.
@@ -26,6 +28,7 @@ class History:
         self._grad_norms: list[np.ndarray] = []
         self._n_layers = n_layers
         self.best_epoch = None
+        self.interrupted_epoch = None
 
     def add_epoch(self, loss, grad_norms, batch_losses):
         """Append one epoch: its mean loss, per-layer gradient norms, batch losses (or None)."""

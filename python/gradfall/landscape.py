@@ -24,6 +24,9 @@ from . import _core
 from ._validation import check_int, check_non_negative, check_positive
 
 BIAS_MODES = ("fixed", "filter")
+# The most points one landscape evaluates (a 1001 x 1001 surface): larger grids are refused
+# before anything is allocated (each point is a full pass over the data).
+MAX_POINTS = 1_000_000
 
 
 @dataclass
@@ -86,7 +89,7 @@ def line(net, X, y, to=None, steps=51, span=None, seed=0, biases="fixed", sample
     the straight line ``θ* + α (θ_to − θ*)``, so alpha 0 is ``net`` and alpha 1 is ``to``,
     over [-span, 1 + span] (default span 0.5), with 0 and 1 added to the grid if missing.
     """
-    steps = check_int("steps", steps, 2)
+    steps = check_int("steps", steps, 2, MAX_POINTS)
     if to is None:
         span = check_positive("span", 1.0 if span is None else span)
         direction = random_direction(net, seed=seed, biases=biases)
@@ -106,7 +109,7 @@ def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight
     """The cost over a (steps, steps) grid ``θ* + α δ + β η``, α and β in [-span, span], along two
     filter-normalised random directions drawn from ``seed``. ``steps`` must be odd so the grid
     has a centre: ``losses[steps // 2, steps // 2]`` is the network's own cost."""
-    steps = check_int("steps", steps, 3)
+    steps = check_int("steps", steps, 3, int(MAX_POINTS ** 0.5))
     if steps % 2 == 0:
         raise ValueError(f"steps must be odd so the grid has a centre, got {steps}")
     span = check_positive("span", span)
@@ -127,7 +130,7 @@ def _losses_at(net, X, y, directions, coeffs, sample_weight):
     coeffs = np.ascontiguousarray(coeffs, dtype=np.float64)
     start = time.perf_counter()
     losses = _core.losses_at(net.spec, net.params, np.ascontiguousarray(directions), coeffs,
-                             data.X, data.labels, data.dense, data.weights)
+                             data.X, data.labels, data.dense, data.weights, net.param_guard)
     return np.asarray(losses), time.perf_counter() - start
 
 

@@ -120,6 +120,7 @@ class Network:
         self.history = None       # the History of the latest fit
 
     def _allocate(self):
+        self._guard = _core.ParamGuard()
         self.params = np.zeros(self._spec.n_params, dtype=self.dtype)
         self._weights, self._biases = self.split_params(self.params)
 
@@ -209,10 +210,17 @@ class Network:
 
     @seed.setter
     def seed(self, value):
-        value = check_int("seed", value, 0)
+        value = check_int("seed", value, 0, None)
         if value >= SEED_LIMIT:
             raise ValueError(f"seed must be < 2**64, got {value}")
         self._seed = value
+
+    @property
+    def param_guard(self) -> _core.ParamGuard:
+        """The lock of ``params`` every core call over them takes: shared while they are read,
+        exclusive while a training step or ``load_params`` writes them; it also refuses a second
+        concurrent ``fit``. Writes through the ``params``/``weights`` views bypass it."""
+        return self._guard
 
     @property
     def spec(self) -> _core.ModelSpec:
@@ -312,12 +320,12 @@ class Network:
     def load_params(self, vector) -> None:
         """Copy a flat parameter vector (``n_params`` values) into ``params``; the
         ``weights``/``biases`` views see the new values."""
-        self.params[...] = self.as_params(vector)
+        self._guard.copy_into(self.params, self.as_params(vector))
 
     # ------------------------------------------------------------------ inference
     def forward(self, X):
         """Output-layer activations, shape (n_samples, n_outputs)."""
-        return _core.forward(self._spec, self.params, self.prepare(X).X)
+        return _core.forward(self._spec, self.params, self.prepare(X).X, self._guard)
 
     def predict(self, X):
         """Class labels (softmax: argmax; sigmoid with binary_cross_entropy: output > 0.5) or
@@ -350,7 +358,7 @@ class Network:
         data = self.prepare(X, y, sample_weight)
         l2 = check_non_negative("l2", l2)
         return _core.loss_and_gradient(self._spec, self.as_params(params), data.X, data.labels,
-                                       data.dense, data.weights, l2, bool(want_grad))
+                                       data.dense, data.weights, l2, bool(want_grad), self._guard)
 
     def gradients(self, X, y, sample_weight=None):
         """Backpropagated gradient of the cost: (dW, db), lists shaped like weights/biases."""
@@ -361,7 +369,7 @@ class Network:
         """Accuracy for classification losses, R^2 (averaged over outputs) for regression."""
         data = self.prepare(X, y)
         weights = check_sample_weight(sample_weight, data.X.shape[0], np.float64)
-        out = _core.forward(self._spec, self.params, data.X)
+        out = _core.forward(self._spec, self.params, data.X, self._guard)
         return objectives.score(self.loss_name, out, data.labels, data.dense, weights)
 
     # ------------------------------------------------------------------ training

@@ -14,6 +14,7 @@ minimum the best loss can be tiny, and a harmless spike would count as divergenc
 """
 from __future__ import annotations
 
+import signal
 import sys
 from typing import NamedTuple
 
@@ -35,13 +36,15 @@ class DivergenceError(RuntimeError):
 
 
 class EpochResult(NamedTuple):
-    loss: float                      # mean training loss over the epoch's samples
+    loss: float                      # mean training loss over the epoch's samples (or the
+                                     # batches done, when it stopped early)
     grad_norms: np.ndarray           # per layer: mean over the batches of ||(dW_l, db_l)||
     batch_losses: np.ndarray | None  # every batch's loss, when recorded
     diverged: bool                   # stopped at a non-finite batch (its update not applied)
     batches_done: int
     failed_loss: float               # that batch's loss
     start_loss: float                # the loss training started from (see the module docs)
+    interrupted: bool = False        # Ctrl-C ended it between batches (deliver_interrupt next)
 
 
 class EpochRunner:
@@ -55,6 +58,7 @@ class EpochRunner:
 
     def __init__(self, net, X, y, *, batch_size, optimizer, shuffle=True, sample_weight=None,
                  l2=0.0, record_batches=False, stop_on_nonfinite=True):
+        """Use as ``with EpochRunner(...) as runner:``: one fit of a network at a time."""
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be gf.SGD or gf.Adam, got {type(optimizer).__name__}")
         data = net.prepare(X, y, sample_weight)
@@ -69,20 +73,37 @@ class EpochRunner:
         self._state = optimizer.state_for(net.n_params, net.dtype)
         self._trainer = _core.Trainer(net.spec, net.params, data.X, data.labels, data.dense,
                                       data.weights, self.batch_size, net.seed,
-                                      check_non_negative("l2", l2))
+                                      check_non_negative("l2", l2), net.param_guard)
+
+    def __enter__(self):
+        self.net.param_guard.begin_training()
+        return self
+
+    def __exit__(self, *exc):
+        self.net.param_guard.end_training()
 
     def run(self) -> EpochResult:
+        """One epoch. Ctrl-C ends it after the batch in progress (the weights are then those of
+        the last completed batch, the epoch uncounted): ``interrupted`` is set, and the caller
+        records what it needs and then calls ``deliver_interrupt``."""
         self._options.epoch_index = self.net.epochs_trained
         result = self._trainer.run_epoch(self.optimizer.config(), self._state, self._options)
         diverged = result.stop == _core.StopReason.diverged
-        if not diverged:
+        interrupted = result.stop == _core.StopReason.interrupted
+        if not (diverged or interrupted):
             self.net.epochs_trained += 1
             self.net.samples_trained += self.n_samples
             self.optimizer.epochs += 1
             self.optimizer.samples += self.n_samples
         batch_losses = result.batch_losses if self._options.record_batches else None
         return EpochResult(result.loss, result.grad_norms, batch_losses, diverged,
-                           result.batches_done, result.failed_loss, result.start_loss)
+                           result.batches_done, result.failed_loss, result.start_loss, interrupted)
+
+    @staticmethod
+    def deliver_interrupt():
+        """Hand the Ctrl-C that stopped an epoch to Python: KeyboardInterrupt (or the user's
+        SIGINT handler) from here."""
+        signal.raise_signal(signal.SIGINT)
 
     def progress(self, loss, val_loss=None) -> ScheduleProgress:
         """Where training stands after an epoch, for the optimizer's schedule."""
@@ -130,6 +151,14 @@ def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, cla
                          sample_weight=sample_weight, l2=l2, record_batches=record_batches,
                          stop_on_nonfinite=divergence_factor is not None)
     validation = _validation_set(net, validation_data)
+    with runner:
+        return _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback,
+                       verbose, reset_history, divergence_factor)
+
+
+def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback, verbose,
+            reset_history, divergence_factor) -> History:
+    """fit's loop over epochs, with the network marked as training."""
     stopping = _early_stopping(early_stopping, validation is not None)
     net.optimizer = optimizer
     if reset_history or net.history is None:
@@ -142,6 +171,11 @@ def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, cla
     try:
         for epoch in range(epochs):
             result = runner.run()
+            if result.interrupted:
+                history.interrupted_epoch = {"epoch": history.epochs,
+                                             "batches": result.batches_done, "loss": result.loss}
+                runner.deliver_interrupt()
+                break  # a SIGINT handler that does not raise: fit returns early
             if result.diverged or _grew(result, divergence_factor):
                 _undo_epoch(runner, snapshot, result.diverged)
                 where = (f"in epoch {epoch + 1}, batch {result.batches_done + 1}: loss "
@@ -191,9 +225,9 @@ def _validate(net, validation, history):
     """Validation loss and score of the network into the history; the loss, or None."""
     if validation is None:
         return None
-    out = _core.forward(net.spec, net.params, validation.X)
+    out = _core.forward(net.spec, net.params, validation.X, net.param_guard)
     val_loss = _core.loss_and_gradient(net.spec, net.params, validation.X, validation.labels,
-                                       validation.dense, None, 0.0, False)[0]
+                                       validation.dense, None, 0.0, False, net.param_guard)[0]
     history.val_loss.append(val_loss)
     history.val_score.append(objectives.score(net.loss_name, out, validation.labels,
                                               validation.dense, None))

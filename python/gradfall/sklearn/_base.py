@@ -408,34 +408,44 @@ class BaseMLP(BaseEstimator, ABC):
         progress = self._progress_display(incremental)
         self.n_iter_ = 0
         try:
-            for _ in range(1 if incremental else int(self.max_iter)):
-                result = runner.run()
-                self.n_iter_ += 1
-                self.loss_ = epoch_loss(result, self.coefs_)
-                self.t_ += n_samples
-                self.loss_curve_.append(self.loss_)
-                val_score = self._update_no_improvement_count(self.early_stopping, net,
-                                                              *validation)
-                progress.update(self.n_iter_, loss=self.loss_, val_score=val_score)
-                opt.end_epoch(Progress(self.n_iter_, self.t_, self.loss_))
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if self._trigger_stopping(opt, progress):
-                        break
-                    self._no_improvement_count = 0
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        "Stochastic Optimizer: Maximum iterations (%d) reached and the "
-                        "optimization hasn't converged yet." % self.max_iter,
-                        ConvergenceWarning,
-                    )
+            with runner:
+                self._stochastic_epochs(runner, epoch_loss, opt, net, validation, progress,
+                                        incremental, n_samples)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
         finally:
             progress.close()
         if self.early_stopping:
             net.load_params(self._best_params)
+
+    def _stochastic_epochs(self, runner, epoch_loss, opt, net, validation, progress, incremental,
+                           n_samples):
+        """The epochs of one fit / partial_fit call, scikit-learn's bookkeeping after each."""
+        for _ in range(1 if incremental else int(self.max_iter)):
+            result = runner.run()
+            if result.interrupted:
+                runner.deliver_interrupt()
+                break  # a SIGINT handler that does not raise: stop training here
+            self.n_iter_ += 1
+            self.loss_ = epoch_loss(result, self.coefs_)
+            self.t_ += n_samples
+            self.loss_curve_.append(self.loss_)
+            val_score = self._update_no_improvement_count(self.early_stopping, net,
+                                                          *validation)
+            progress.update(self.n_iter_, loss=self.loss_, val_score=val_score)
+            opt.end_epoch(Progress(self.n_iter_, self.t_, self.loss_))
+            if self._no_improvement_count > self.n_iter_no_change:
+                if self._trigger_stopping(opt, progress):
+                    break
+                self._no_improvement_count = 0
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    "Stochastic Optimizer: Maximum iterations (%d) reached and the "
+                    "optimization hasn't converged yet." % self.max_iter,
+                    ConvergenceWarning,
+                )
 
     def _validation_split(self, X, y, sample_weight):
         """((X, y, sample_weight) to train on, (X, y, sample_weight) to validate on), the
