@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <new>
 
+#include "core/aligned_memory.h"
 #include "core/cache_info.h"
 #include "core/dispatch.h"
 #include "core/gemm_pack.h"
@@ -29,15 +30,15 @@ struct AlignedBuffer {
   int64_t size = 0;
   T* get(int64_t n) {
     if (n > size) {
-      std::free(data);
+      aligned_release(data);
       const size_t bytes = (sizeof(T) * static_cast<size_t>(n) + 63) / 64 * 64;
-      data = static_cast<T*>(std::aligned_alloc(64, bytes));
+      data = static_cast<T*>(aligned_allocate(64, bytes));
       if (!data) throw std::bad_alloc();
       size = n;
     }
     return data;
   }
-  ~AlignedBuffer() { std::free(data); }
+  ~AlignedBuffer() { aligned_release(data); }
 };
 
 template <typename T>
