@@ -1,12 +1,16 @@
 """Proves the extension runs on any x86-64 CPU: no instruction beyond the x86-64 baseline
 (SSE2) appears anywhere except in code that only the AVX2 / AVX-512 translation units made.
 
-    python .ci/check_baseline_isa.py BUILD_DIR EXTENSION.so
+    python .ci/check_baseline_isa.py BUILD_DIR [SHIPPED.so]
+
+BUILD_DIR is CMake's build directory: its object files and the linked extension with symbols.
 
 1. Every object file of the build except avx2/avx512 is disassembled whole: exact per unit.
 2. The linked extension is disassembled too: a function defined only by the AVX units may use
    AVX; every other function must not. This catches the linker keeping an AVX-compiled copy of
    an inline function that a baseline unit also uses (both units emit it, one copy survives).
+3. SHIPPED.so, the copy in the wheel (stripped of symbols, its library paths patched), must hold
+   the same bytes of code as the checked extension.
 As a check on the checker, the AVX objects must be found to hold AVX instructions.
 """
 import pathlib
@@ -90,7 +94,27 @@ def violations(functions, allowed=lambda name: False):
     return found
 
 
-def main(build_dir, extension):
+def code_sections(path):
+    """{name: bytes} of the executable sections of an ELF file."""
+    table = subprocess.run(["readelf", "-SW", str(path)], capture_output=True, text=True,
+                           check=True).stdout
+    names = re.findall(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S*X\S*\s",
+                       table, re.M)
+    sections = {}
+    for name in names:
+        out = pathlib.Path(path).parent / f"section{name.replace('.', '_')}.bin"
+        subprocess.run(["objcopy", "-O", "binary", f"--only-section={name}", str(path), str(out)],
+                       check=True)
+        sections[name] = out.read_bytes()
+        out.unlink()
+    return sections
+
+
+def main(build_dir, shipped=None):
+    extensions = sorted(pathlib.Path(build_dir).glob("_core*.so"))
+    if len(extensions) != 1:
+        sys.exit(f"expected one linked extension _core*.so in {build_dir}, found {extensions}")
+    extension = extensions[0]
     objects = sorted(pathlib.Path(build_dir).rglob("*.o"))
     avx_objects = [o for o in objects if o.name in AVX_UNITS]
     baseline_objects = [o for o in objects if o.name not in AVX_UNITS]
@@ -111,21 +135,26 @@ def main(build_dir, extension):
     avx_only = set().union(*map(defined_code_symbols, avx_objects))
     avx_only -= set().union(*map(defined_code_symbols, baseline_objects))
     linked = disassemble(extension)
-    problems += [(pathlib.Path(extension).name, name, text)
+    problems += [(extension.name, name, text)
                  for name, text in violations(linked, allowed=avx_only.__contains__)]
     linked_checked = sum(1 for name in linked if name not in avx_only)
+
+    if shipped is not None:
+        built, copy = code_sections(extension), code_sections(shipped)
+        if ".text" not in built or built != copy:
+            problems.append((pathlib.Path(shipped).name, "-", "code differs from the checked build"))
 
     if problems:
         for where, name, text in problems[:40]:
             print(f"{where}: {name}: {text}")
-        sys.exit(f"{len(problems)} instructions beyond the x86-64 baseline outside the AVX units")
+        sys.exit(f"baseline ISA check failed: {len(problems)} findings (first 40 above)")
     print(f"baseline ISA: {len(baseline_objects)} objects ({unit_functions} functions) and "
-          f"{linked_checked} of {len(linked)} functions of {pathlib.Path(extension).name} use no "
+          f"{linked_checked} of {len(linked)} functions of {extension.name} use no "
           f"instruction beyond x86-64 SSE2; {len(linked) - linked_checked} functions come only "
-          f"from the AVX units")
+          f"from the AVX units" + ("; the shipped copy has the same code" if shipped else ""))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (2, 3):
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])
