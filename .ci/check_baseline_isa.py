@@ -17,6 +17,7 @@ import pathlib
 import re
 import subprocess
 import sys
+import tempfile
 
 AVX_UNITS = ("avx2.cpp.o", "avx512.cpp.o")
 # Instructions beyond x86-64's SSE2 baseline that are not VEX/EVEX encoded (those are caught by
@@ -101,12 +102,12 @@ def code_sections(path):
     names = re.findall(r"^\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S*X\S*\s",
                        table, re.M)
     sections = {}
-    for name in names:
-        out = pathlib.Path(path).parent / f"section{name.replace('.', '_')}.bin"
-        subprocess.run(["objcopy", "-O", "binary", f"--only-section={name}", str(path), str(out)],
-                       check=True)
-        sections[name] = out.read_bytes()
-        out.unlink()
+    with tempfile.TemporaryDirectory() as scratch:
+        for name in names:
+            out = pathlib.Path(scratch) / "section.bin"
+            subprocess.run(["objcopy", "-O", "binary", f"--only-section={name}", str(path),
+                            str(out)], check=True)
+            sections[name] = out.read_bytes()
     return sections
 
 

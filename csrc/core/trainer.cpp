@@ -22,7 +22,7 @@ inline uint64_t multiply_high(uint64_t a, uint64_t b) {
   const uint64_t b_low = b & 0xFFFFFFFFull, b_high = b >> 32;
   const uint64_t low_low = a_low * b_low, high_low = a_high * b_low;
   const uint64_t low_high = a_low * b_high, high_high = a_high * b_high;
-  // At most 3 * (2^32 - 1) + (2^32 - 1)^2 = 2^64 - 1: the middle column cannot overflow.
+  // At most 2 * (2^32 - 1) + (2^32 - 1)^2 = 2^64 - 1: the middle column cannot overflow.
   const uint64_t middle = (low_low >> 32) + (high_low & 0xFFFFFFFFull) + low_high;
   return high_high + (high_low >> 32) + (middle >> 32);
 }
@@ -62,7 +62,7 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
   uint64_t state = seed * 0xD1B54A32D192ED03ull + epoch;
   for (int64_t i = n - 1; i > 0; --i) {
     const uint64_t r = splitmix64(state);
-    // floor(r * (i + 1) / 2^64): an index in [0, i] without the bias of a modulo.
+    // floor(r * (i + 1) / 2^64): r scaled to an index in [0, i].
     const int64_t j = static_cast<int64_t>(multiply_high(r, static_cast<uint64_t>(i + 1)));
     std::swap(order[i], order[j]);
   }
