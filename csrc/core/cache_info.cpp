@@ -1,6 +1,8 @@
 #include "core/cache_info.h"
 
+#if __has_include(<unistd.h>)
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 

@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "core/cpu_features.h"
+
 namespace gradfall {
 namespace {
 
@@ -13,12 +15,8 @@ std::atomic<const kernels::KernelSet*> g_active{nullptr};
 
 bool cpu_has(const std::string& name) {
 #if defined(GRADFALL_X86)
-  __builtin_cpu_init();
-  if (name == "avx2") return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  if (name == "avx512")
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (name == "avx2") return cpu_supports_avx2_fma();
+  if (name == "avx512") return cpu_supports_avx512();
 #endif
   return name == "scalar";
 }

@@ -3,8 +3,9 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <new>
+
+#include "core/aligned_memory.h"
 
 namespace gradfall::gemm_driver {
 
@@ -21,16 +22,16 @@ class AlignedBuffer {
   AlignedBuffer() = default;
   AlignedBuffer(const AlignedBuffer&) = delete;
   AlignedBuffer& operator=(const AlignedBuffer&) = delete;
-  ~AlignedBuffer() { std::free(data_); }
+  ~AlignedBuffer() { aligned_release(data_); }
 
   // At least n values, 64-byte aligned; the contents are kept only while n does not grow.
   T* get(int64_t n) {
     if (n > size_) {
-      std::free(data_);
+      aligned_release(data_);
       data_ = nullptr;
       size_ = 0;  // a failed allocation leaves an empty buffer, never a stale size
       const size_t bytes = (sizeof(T) * static_cast<size_t>(n) + 63) / 64 * 64;
-      data_ = static_cast<T*>(std::aligned_alloc(64, bytes));
+      data_ = static_cast<T*>(aligned_allocate(64, bytes));
       if (!data_) throw std::bad_alloc();
       size_ = n;
     }

@@ -18,6 +18,17 @@ inline uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
+// High 64 bits of the 128-bit product a * b, from 32-bit halves: no 128-bit integer type needed.
+inline uint64_t multiply_high(uint64_t a, uint64_t b) {
+  const uint64_t a_low = a & 0xFFFFFFFFull, a_high = a >> 32;
+  const uint64_t b_low = b & 0xFFFFFFFFull, b_high = b >> 32;
+  const uint64_t low_low = a_low * b_low, high_low = a_high * b_low;
+  const uint64_t low_high = a_low * b_high, high_high = a_high * b_high;
+  // At most 2 * (2^32 - 1) + (2^32 - 1)^2 = 2^64 - 1: the middle column cannot overflow.
+  const uint64_t middle = (low_low >> 32) + (high_low & 0xFFFFFFFFull) + low_high;
+  return high_high + (high_low >> 32) + (middle >> 32);
+}
+
 // Sum of squares in double with 8 interleaved partial sums (vectorisable, fixed order).
 template <typename T>
 double sum_squares(const T* x, int64_t n) {
@@ -53,7 +64,8 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
   uint64_t state = seed * 0xD1B54A32D192ED03ull + epoch;
   for (int64_t i = n - 1; i > 0; --i) {
     const uint64_t r = splitmix64(state);
-    const int64_t j = static_cast<int64_t>((static_cast<unsigned __int128>(r) * (i + 1)) >> 64);
+    // floor(r * (i + 1) / 2^64): r scaled to an index in [0, i].
+    const int64_t j = static_cast<int64_t>(multiply_high(r, static_cast<uint64_t>(i + 1)));
     std::swap(order[i], order[j]);
   }
 }

@@ -1,6 +1,8 @@
 // AVX2 + FMA kernels (compiled with -mavx2 -mfma): 6 x 16 float / 6 x 8 double register tiles.
 #include <immintrin.h>
 
+#include <limits>
+
 #include "kernels/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -62,9 +64,12 @@ struct Avx2Float {
     return _mm256_or_ps(_mm256_andnot_ps(sign, mag), _mm256_and_ps(sign, s));
   }
   static Reg log_specials(Reg x, Reg y) {
-    y = _mm256_blendv_ps(y, _mm256_set1_ps(__builtin_nanf("")), _mm256_cmp_ps(x, zero(), _CMP_LT_OQ));
-    y = _mm256_blendv_ps(y, _mm256_set1_ps(-__builtin_inff()), _mm256_cmp_ps(x, zero(), _CMP_EQ_OQ));
-    y = _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, _mm256_set1_ps(__builtin_inff()), _CMP_EQ_OQ));
+    const Reg inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    const Reg nan = _mm256_set1_ps(std::numeric_limits<float>::quiet_NaN());
+    const Reg minus_inf = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+    y = _mm256_blendv_ps(y, nan, _mm256_cmp_ps(x, zero(), _CMP_LT_OQ));
+    y = _mm256_blendv_ps(y, minus_inf, _mm256_cmp_ps(x, zero(), _CMP_EQ_OQ));
+    y = _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, inf, _CMP_EQ_OQ));
     return _mm256_blendv_ps(y, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
   }
 };

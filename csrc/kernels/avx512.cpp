@@ -2,6 +2,8 @@
 // 24 accumulators + 2 B vectors + 1 broadcast out of 32 zmm registers.
 #include <immintrin.h>
 
+#include <limits>
+
 #include "kernels/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -46,9 +48,12 @@ struct Avx512Float {
                                                          _mm512_castps_si512(mag), 0xCA));
   }
   static Reg log_specials(Reg x, Reg y) {
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, zero(), _CMP_LT_OQ), _mm512_set1_ps(__builtin_nanf("")));
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, zero(), _CMP_EQ_OQ), _mm512_set1_ps(-__builtin_inff()));
-    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, _mm512_set1_ps(__builtin_inff()), _CMP_EQ_OQ), x);
+    const Reg inf = _mm512_set1_ps(std::numeric_limits<float>::infinity());
+    const Reg nan = _mm512_set1_ps(std::numeric_limits<float>::quiet_NaN());
+    const Reg minus_inf = _mm512_set1_ps(-std::numeric_limits<float>::infinity());
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, zero(), _CMP_LT_OQ), nan);
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, zero(), _CMP_EQ_OQ), minus_inf);
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, inf, _CMP_EQ_OQ), x);
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), x);
   }
 };

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kernels/kernels.h"
+#include "kernels/portable.h"
 
 namespace {
 
@@ -17,7 +18,7 @@ void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
   constexpr int W = V::width;
   constexpr int NR = NV * W;
   int64_t off[MR];
-#pragma GCC unroll 32
+  GF_UNROLL(32)
   for (int i = 0; i < MR; ++i) off[i] = PACKED ? i : t.a_off[i];
   const int64_t a_step = PACKED ? MR : t.a_cs;
   const int64_t b_step = t.b_rs;
@@ -26,22 +27,22 @@ void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
   // Start fetching the C tile now: its rows are a large stride apart, which no hardware
   // prefetcher follows, and the k loop is long enough to hide the misses.
   for (int i = 0; i < t.m_valid; ++i)
-#pragma GCC unroll 4
+    GF_UNROLL(4)
     for (int j = 0; j < (NR * int(sizeof(T)) + 63) / 64; ++j)
-      __builtin_prefetch(reinterpret_cast<const char*>(t.c + i * t.ldc) + 64 * j, 1, 3);
+      GF_PREFETCH_FOR_WRITE(reinterpret_cast<const char*>(t.c + i * t.ldc) + 64 * j);
   Reg acc[MR][NV];
-#pragma GCC unroll 32
+  GF_UNROLL(32)
   for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
+    GF_UNROLL(4)
     for (int j = 0; j < NV; ++j) acc[i][j] = V::zero();
   for (int64_t p = 0; p < t.k; ++p) {
     Reg bv[NV];
-#pragma GCC unroll 4
+    GF_UNROLL(4)
     for (int j = 0; j < NV; ++j) bv[j] = V::load(b + j * W);
-#pragma GCC unroll 32
+    GF_UNROLL(32)
     for (int i = 0; i < MR; ++i) {
       const Reg ai = V::broadcast(a[off[i]]);
-#pragma GCC unroll 4
+      GF_UNROLL(4)
       for (int j = 0; j < NV; ++j) acc[i][j] = V::fma(ai, bv[j], acc[i][j]);
     }
     a += a_step;
@@ -49,9 +50,9 @@ void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
   }
   T* c = t.c;
   if (t.m_valid == MR && t.n_valid == NR) {
-#pragma GCC unroll 32
+    GF_UNROLL(32)
     for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 4
+      GF_UNROLL(4)
       for (int j = 0; j < NV; ++j) {
         T* cp = c + i * t.ldc + j * W;
         V::store(cp, t.accumulate ? V::add(V::load(cp), acc[i][j]) : acc[i][j]);
@@ -59,10 +60,10 @@ void micro_tile(const gradfall::kernels::Tile<typename V::T>& t) {
     return;
   }
   // Edge tile: masked partial vectors, rows past m_valid dropped; the same sums as a full tile.
-#pragma GCC unroll 32
+  GF_UNROLL(32)
   for (int i = 0; i < MR; ++i) {
     if (i >= t.m_valid) break;
-#pragma GCC unroll 4
+    GF_UNROLL(4)
     for (int j = 0; j < NV; ++j) {
       const int cols = t.n_valid - j * W;
       if (cols <= 0) break;
@@ -81,12 +82,12 @@ template <class V, int CHAINS>
 double fma_loop(int64_t iterations, typename V::T* sink) {
   using Reg = typename V::Reg;
   Reg acc[CHAINS];
-#pragma GCC unroll 32
+  GF_UNROLL(32)
   for (int c = 0; c < CHAINS; ++c) acc[c] = V::broadcast(static_cast<typename V::T>(c));
   const Reg x = V::broadcast(static_cast<typename V::T>(0.999999));
   const Reg y = V::broadcast(static_cast<typename V::T>(1e-6));
   for (int64_t it = 0; it < iterations; ++it) {
-#pragma GCC unroll 32
+    GF_UNROLL(32)
     for (int c = 0; c < CHAINS; ++c) acc[c] = V::fma(acc[c], x, y);
   }
   Reg total = acc[0];

@@ -9,6 +9,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/portable.h"
+
 namespace {
 
 template <class V>
@@ -20,7 +22,7 @@ struct VMath {
   template <int N>
   static Reg poly(Reg x, const float (&k)[N]) {
     Reg acc = c(k[0]);
-#pragma GCC unroll 16
+    GF_UNROLL(16)
     for (int i = 1; i < N; ++i) acc = V::fma(acc, x, c(k[i]));
     return acc;
   }
