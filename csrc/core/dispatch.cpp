@@ -13,43 +13,51 @@ namespace {
 
 std::atomic<const kernels::KernelSet*> g_active{nullptr};
 
-bool cpu_has(const std::string& name) {
-#if defined(GRADFALL_X86)
-  if (name == "avx2") return cpu_supports_avx2_fma();
-  if (name == "avx512") return cpu_supports_avx512();
-#endif
-  return name == "scalar";
-}
+bool always() { return true; }
 
-const kernels::KernelSet* kernels_named(const std::string& name) {
-  if (name == "scalar") return &kernels::scalar_kernels();
-#if defined(GRADFALL_X86)
-  if (name == "avx2") return &kernels::avx2_kernels();
-  if (name == "avx512") return &kernels::avx512_kernels();
-#endif
-  return nullptr;
-}
+// Every ISA gradfall knows, slowest first: its kernels (null when this build lacks them) and
+// whether this CPU runs them. The one table the choice is made from.
+struct IsaEntry {
+  const char* name;
+  const kernels::KernelSet* (*kernels)();
+  bool (*supported)();
+};
 
-const char* const kAllIsas[] = {"scalar", "avx2", "avx512"};
+const kernels::KernelSet* scalar() { return &kernels::scalar_kernels(); }
+#if defined(GRADFALL_X86)
+const kernels::KernelSet* avx2() { return &kernels::avx2_kernels(); }
+const kernels::KernelSet* avx512() { return &kernels::avx512_kernels(); }
+#else
+const kernels::KernelSet* avx2() { return nullptr; }
+const kernels::KernelSet* avx512() { return nullptr; }
+#endif
+
+const IsaEntry kIsas[] = {
+    {"scalar", scalar, always},
+    {"avx2", avx2, cpu_supports_avx2_fma},
+    {"avx512", avx512, cpu_supports_avx512},
+};
 
 }  // namespace
 
 std::vector<std::string> available_isas() {
   std::vector<std::string> names;
-  for (const char* name : kAllIsas)
-    if (kernels_named(name) && cpu_has(name)) names.emplace_back(name);
+  for (const IsaEntry& isa : kIsas)
+    if (isa.kernels() && isa.supported()) names.emplace_back(isa.name);
   return names;
 }
 
 void set_isa(const std::string& name) {
-  bool known = false;
-  for (const char* n : kAllIsas) known = known || name == n;
-  if (!known)
-    throw std::invalid_argument("unknown ISA '" + name + "': expected one of scalar, avx2, avx512");
-  const kernels::KernelSet* set = kernels_named(name);
-  if (!set) throw std::invalid_argument("ISA '" + name + "' is not compiled into this build");
-  if (!cpu_has(name)) throw std::invalid_argument("this CPU does not support the ISA '" + name + "'");
-  g_active.store(set);
+  for (const IsaEntry& isa : kIsas) {
+    if (name != isa.name) continue;
+    const kernels::KernelSet* set = isa.kernels();
+    if (!set) throw std::invalid_argument("ISA '" + name + "' is not compiled into this build");
+    if (!isa.supported())
+      throw std::invalid_argument("this CPU does not support the ISA '" + name + "'");
+    g_active.store(set);
+    return;
+  }
+  throw std::invalid_argument("unknown ISA '" + name + "': expected one of scalar, avx2, avx512");
 }
 
 void init_isa_from_environment() {
