@@ -2,6 +2,7 @@
 // Each validates shapes, then releases the GIL for the whole core call.
 #include <pybind11/stl.h>
 
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -11,10 +12,85 @@
 #include "bindings/optimizer_state.h"
 #include "bindings/param_guard.h"
 #include "core/landscape.h"
+#include "core/dispatch.h"
 #include "core/trainer.h"
 
 namespace gradfall::bindings {
 namespace {
+
+// Position-dependent hash of the parameters' bytes (four independent multiply-xor lanes, so it
+// runs near memory speed): any write to them, through gradfall or through a NumPy view, changes
+// it, swaps of equal-looking values included.
+uint64_t fingerprint(const void* data, size_t bytes) {
+  const unsigned char* p = static_cast<const unsigned char*>(data);
+  uint64_t lane[4] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
+                      0x27D4EB2F165667C5ull};
+  const size_t words = bytes / 8;
+  size_t i = 0;
+  for (; i + 4 <= words; i += 4)
+    for (int k = 0; k < 4; ++k) {
+      uint64_t w;
+      std::memcpy(&w, p + 8 * (i + k), 8);
+      lane[k] = (lane[k] ^ (w + i)) * 0x9FB21C651E98DF25ull;
+    }
+  uint64_t h = mix64(lane[0]) ^ mix64(lane[1] + 1) ^ mix64(lane[2] + 2) ^ mix64(lane[3] + 3);
+  for (size_t j = 8 * i; j < bytes; ++j) h = mix64(h ^ (uint64_t(p[j]) + j));
+  return h;
+}
+
+// The weights packed for inference, rebuilt when the parameters (their fingerprint) or the ISA
+// changed. Users hold a shared_ptr, so a rebuild by one thread never frees what another reads.
+class InferenceCache {
+ public:
+  template <typename T>
+  std::shared_ptr<const PackedWeights<T>> current(const ModelSpec& spec, const T* params);
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    f32_.reset();
+    f64_.reset();
+    bytes_ = 0;
+  }
+  int64_t nbytes() const { return bytes_.load(); }
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const PackedWeights<float>> f32_;
+  std::shared_ptr<const PackedWeights<double>> f64_;
+  uint64_t fingerprint_ = 0;
+  const kernels::KernelSet* isa_ = nullptr;
+  std::atomic<int64_t> bytes_{0};
+
+  template <typename T>
+  std::shared_ptr<const PackedWeights<T>>& slot();
+};
+
+template <>
+std::shared_ptr<const PackedWeights<float>>& InferenceCache::slot<float>() { return f32_; }
+template <>
+std::shared_ptr<const PackedWeights<double>>& InferenceCache::slot<double>() { return f64_; }
+
+template <typename T>
+std::shared_ptr<const PackedWeights<T>> InferenceCache::current(const ModelSpec& spec,
+                                                                const T* params) {
+  const uint64_t now = fingerprint(params, sizeof(T) * static_cast<size_t>(spec.n_params()));
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& packed = slot<T>();
+  if (!packed || now != fingerprint_ || isa_ != &active_kernels()) {
+    auto fresh = std::make_shared<PackedWeights<T>>();
+    fresh->build(spec, params);
+    f32_.reset();
+    f64_.reset();
+    packed = fresh;
+    fingerprint_ = now;
+    isa_ = &active_kernels();
+    bytes_ = static_cast<int64_t>(fresh->storage.size() * sizeof(T));
+  }
+  return packed;
+}
+
+InferenceCache* cache_of(const py::object& cache) {
+  return cache.is_none() ? nullptr : cache.cast<InferenceCache*>();
+}
 
 // Calls this long (rows x parameters) watch for Ctrl-C; shorter ones end before it matters.
 bool worth_watching(int64_t rows, int64_t n_params) {
@@ -63,16 +139,23 @@ py::array_t<T> checked_X(const ModelSpec& spec, const py::handle& X) {
   return x;
 }
 
+// Up to this many rows the GEMM reads the weights in place (kernels::kGemvMaxRows): a packed
+// copy would not be used.
+constexpr int64_t kPackedFromRows = kernels::kGemvMaxRows + 1;
+
 template <typename T>
 py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
-                       ParamGuard* guard) {
+                       ParamGuard* guard, InferenceCache* cache) {
   auto p = checked_params<T>(spec, params, false);
   auto x = checked_X<T>(spec, X);
   const int64_t n = x.shape(0);
   py::array_t<T> out({n, spec.n_out()});
   T* out_ptr = out.mutable_data();
   watched(worth_watching(n, spec.n_params()), guard, [&](const StopFlag* stop) {
-    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true, stop);
+    // Checked under the read lock: no step can slip in between the check and the use.
+    std::shared_ptr<const PackedWeights<T>> packed;
+    if (cache && n >= kPackedFromRows) packed = cache->current<T>(spec, p.data());
+    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true, stop, packed.get());
   });
   return out;
 }
@@ -125,13 +208,12 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
 // Keeps every array the core points into alive for the trainer's lifetime.
 class PyTrainer {
  public:
-  PyTrainer(const ModelSpec& spec, py::array params, py::array X, py::object labels,
-            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2,
-            py::object guard)
-      : params_(params), X_(X), guard_object_(guard), guard_(guard_of(guard)),
+  PyTrainer(const ModelSpec& spec, py::object guard, py::array X, py::object labels,
+            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
+      : guard_object_(guard), guard_(&guard.cast<ParamGuard&>()), params_(guard_->params), X_(X),
         n_params_(spec.n_params()) {
     if (batch_size < 1) throw py::value_error("batch_size must be >= 1");
-    if (is_float64(params))
+    if (is_float64(params_))
       make<double>(spec, labels, dense, weights, batch_size, seed, l2);
     else
       make<float>(spec, labels, dense, weights, batch_size, seed, l2);
@@ -143,15 +225,18 @@ class PyTrainer {
                         EpochOptions options) {
     SigintWatch watch(true);
     options.stop = watch.flag();
-    options.params_mutex = guard_ ? &guard_->mutex : nullptr;
+    options.params_mutex = &guard_->mutex;
+    EpochResult result;
     if (f64_) {
       const OptimizerBuffers<double> buffers = state.buffers<double>(n_params_);
       py::gil_scoped_release release;
-      return f64_->run_epoch(config, buffers, options);
+      result = f64_->run_epoch(config, buffers, options);
+    } else {
+      const OptimizerBuffers<float> buffers = state.buffers<float>(n_params_);
+      py::gil_scoped_release release;
+      result = f32_->run_epoch(config, buffers, options);
     }
-    const OptimizerBuffers<float> buffers = state.buffers<float>(n_params_);
-    py::gil_scoped_release release;
-    return f32_->run_epoch(config, buffers, options);
+    return result;
   }
 
  private:
@@ -170,9 +255,9 @@ class PyTrainer {
     else f32_ = std::move(trainer);
   }
 
-  py::array params_, X_;
-  py::object guard_object_;  // keeps the guard alive
+  py::object guard_object_;  // keeps the guard (and its buffer) alive
   ParamGuard* guard_;
+  py::array params_, X_;
   int64_t n_params_;
   std::shared_ptr<void> targets_;
   std::unique_ptr<Trainer<float>> f32_;
@@ -182,11 +267,21 @@ class PyTrainer {
 }  // namespace
 
 void bind_network(py::module_& m) {
-  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X, py::object guard) {
+  py::class_<InferenceCache>(m, "InferenceCache",
+                             "A network's weights packed for batched inference, rebuilt when the "
+                             "parameters or the ISA change.")
+      .def(py::init<>())
+      .def("clear", &InferenceCache::clear)
+      .def_property_readonly("nbytes", &InferenceCache::nbytes);
+
+  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X, py::object guard,
+                      py::object cache) {
     ParamGuard* g = guard_of(guard);
-    return is_float64(params) ? forward_impl<double>(spec, params, X, g)
-                              : forward_impl<float>(spec, params, X, g);
+    InferenceCache* c = cache_of(cache);
+    return is_float64(params) ? forward_impl<double>(spec, params, X, g, c)
+                              : forward_impl<float>(spec, params, X, g, c);
   }, py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("guard") = py::none(),
+     py::arg("cache") = py::none(),
         "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",
@@ -221,11 +316,10 @@ void bind_network(py::module_& m) {
   py::class_<PyTrainer>(m, "Trainer",
                         "Whole epochs of shuffled minibatches (forward, backward, update) over "
                         "one X, targets and parameter vector, with the GIL released.")
-      .def(py::init<const ModelSpec&, py::array, py::array, py::object, py::object, py::object,
-                    int64_t, uint64_t, double, py::object>(),
-           py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"),
-           py::arg("guard") = py::none())
+      .def(py::init<const ModelSpec&, py::object, py::array, py::object, py::object, py::object,
+                    int64_t, uint64_t, double>(),
+           py::arg("spec"), py::arg("guard"), py::arg("X"), py::arg("labels"), py::arg("dense"),
+           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))
       .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
            py::arg("options"), "One epoch at the configured rate.");
 }

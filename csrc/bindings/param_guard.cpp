@@ -8,6 +8,11 @@
 
 namespace gradfall::bindings {
 
+ParamGuard::ParamGuard(py::array params_) : params(params_) {
+  if (!params.writeable() || !(params.flags() & py::array::c_style) || params.ndim() != 1)
+    throw py::value_error("a ParamGuard needs a writable C-contiguous vector");
+}
+
 void ParamGuard::begin_training() {
   if (training_.exchange(true))
     throw std::runtime_error(
@@ -23,27 +28,25 @@ void bind_param_guard(py::module_& m) {
   py::class_<ParamGuard>(m, "ParamGuard",
                          "The lock of one network's parameters: shared by the core calls that "
                          "read them, exclusive while a training step or a copy writes them.")
-      .def(py::init<>())
+      .def(py::init<py::array>(), py::arg("params"))
       .def("begin_training", &ParamGuard::begin_training,
            "Mark a fit as running; RuntimeError if one already is.")
       .def("end_training", &ParamGuard::end_training)
       .def_property_readonly("training", &ParamGuard::training)
-      .def("copy_into",
-           [](ParamGuard& g, py::array destination, py::array source) {
-             if (!destination.writeable() || !(destination.flags() & py::array::c_style) ||
-                 !(source.flags() & py::array::c_style) ||
-                 !destination.dtype().equal(source.dtype()) ||
-                 destination.nbytes() != source.nbytes())
-               throw py::value_error("copy_into needs two C-contiguous arrays of one dtype and size");
-             void* dst = destination.mutable_data();
+      .def("load",
+           [](ParamGuard& g, py::array source) {
+             if (!(source.flags() & py::array::c_style) ||
+                 !g.params.dtype().equal(source.dtype()) || g.params.nbytes() != source.nbytes())
+               throw py::value_error("load needs a C-contiguous vector of the parameters' dtype "
+                                     "and size");
+             void* dst = g.params.mutable_data();
              const void* src = source.data();
              const size_t bytes = static_cast<size_t>(source.nbytes());
              py::gil_scoped_release release;
              std::unique_lock<std::shared_mutex> lock(g.mutex);
              std::memcpy(dst, src, bytes);
            },
-           py::arg("destination"), py::arg("source"),
-           "destination[...] = source while no core call reads the parameters.");
+           py::arg("source"), "params[...] = source while no core call reads them.");
 }
 
 }  // namespace gradfall::bindings

@@ -1,8 +1,9 @@
-// One network's parameters shared between Python threads. Core calls that read them (forward,
-// loss, gradients, landscapes) hold the guard shared for the whole call; a training step holds
-// it exclusively while the update writes them, so a reader sees the parameters of one step,
-// never half of one. Only one fit may run at a time.
+// One network's parameters shared between Python threads. The guard holds the buffer the
+// trainer and load() write. Core calls that read the parameters (forward, loss, gradients, landscapes) hold the guard shared for the
+// whole call; a training step holds it exclusively while the update writes them, so a reader
+// sees the parameters of one step, never half of one. Only one fit may run at a time.
 #pragma once
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <atomic>
@@ -14,7 +15,10 @@ namespace py = pybind11;
 
 class ParamGuard {
  public:
+  explicit ParamGuard(py::array params);
+
   std::shared_mutex mutex;
+  py::array params;  // the buffer (Network.params)
 
   // Throws RuntimeError when a fit of this network is already running.
   void begin_training();

@@ -96,7 +96,8 @@ int64_t rows_per_block(const Plan<T>& P, int nt) {
 
 template <typename T>
 void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C, int64_t ldc,
-          bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue) {
+          bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
+          const PackedB<T>* packed_b) {
   using namespace gemm_driver;
   const int64_t M = s.M, N = s.N, K = s.K;
   if (M <= 0 || N <= 0) return;
@@ -108,6 +109,11 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
     }
     return;
   }
+  if (M <= kernels::kGemvMaxRows && !s.trans_a && !s.trans_b) {
+    gemm_few_rows(s, A, lda, B, ldb, C, ldc, accumulate, parallel, epilogue, uk,
+                  blocking_for<T>(uk.mr, uk.nr).kc);
+    return;
+  }
   const bool threaded = parallel && num_threads() > 1 && 2.0 * M * N * K >= kParallelFlops &&
                         !omp_in_parallel();
   const int nt = threaded ? num_threads() : 1;
@@ -116,10 +122,16 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
   Plan<T> P{s, A, lda, B, ldb, C, ldc, accumulate, epilogue, uk,
             blocking_for<T>(uk.mr, uk.nr), should_pack_a<T>(s, lda), should_pack_b<T>(s),
             0, 0, ThreadStrategy::serial, nullptr, nullptr, next_block};
+  if (packed_b && packed_b->data && !s.trans_b && packed_b->K == K && packed_b->N == N &&
+      packed_b->kc == P.blk.kc && packed_b->nc == P.blk.nc && packed_b->nr == uk.nr &&
+      packed_b->kernels == &active_kernels()) {
+    P.pack_b = true;
+    P.prepacked_b = packed_b->data;
+  }
   P.strategy = choose_strategy(P, nt);
   P.mcb = rows_per_block(P, nt);
   P.n_iblocks = ceil_div(M, P.mcb);
-  if (P.strategy == ThreadStrategy::rows_shared_b)
+  if (P.strategy == ThreadStrategy::rows_shared_b && !P.prepacked_b)
     P.shared_b_panel = scratch<T>(Scratch::team, P.b_panel_size());
   if (P.strategy == ThreadStrategy::columns_shared_a)
     P.shared_a = scratch<T>(Scratch::team, round_up(M, P.mr()) * K);
@@ -135,8 +147,38 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
 }
 
 template void gemm<float>(const GemmShape&, const float*, int64_t, const float*, int64_t, float*,
-                          int64_t, bool, bool, const GemmEpilogue<float>*);
+                          int64_t, bool, bool, const GemmEpilogue<float>*,
+                          const PackedB<float>*);
 template void gemm<double>(const GemmShape&, const double*, int64_t, const double*, int64_t,
-                           double*, int64_t, bool, bool, const GemmEpilogue<double>*);
+                           double*, int64_t, bool, bool, const GemmEpilogue<double>*,
+                           const PackedB<double>*);
+
+template <typename T>
+int64_t packed_b_values(int64_t K, int64_t N) {
+  using namespace gemm_driver;
+  const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
+  return round_up(N, uk.nr) * K;  // NC is a multiple of NR: only the last sliver is padded
+}
+
+template <typename T>
+PackedB<T> pack_b_once(const T* B, int64_t ldb, int64_t K, int64_t N, T* out) {
+  using namespace gemm_driver;
+  const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
+  const Blocking blk = blocking_for<T>(uk.mr, uk.nr);
+  const GemmShape s{false, false, 0, N, K};
+  for (int64_t jc = 0; jc < N; jc += blk.nc) {
+    const int64_t nc = std::min(blk.nc, N - jc);
+    const Range slivers{0, ceil_div(nc, uk.nr)};
+    for (int64_t pc = 0; pc < K; pc += blk.kc)
+      pack_b_slivers(s, B, ldb, pc, std::min(blk.kc, K - pc), jc, nc, slivers, uk.nr,
+                     out + jc * K + slivers.end * uk.nr * pc);
+  }
+  return PackedB<T>{out, K, N, blk.kc, blk.nc, uk.nr, &active_kernels()};
+}
+
+template int64_t packed_b_values<float>(int64_t, int64_t);
+template int64_t packed_b_values<double>(int64_t, int64_t);
+template PackedB<float> pack_b_once<float>(const float*, int64_t, int64_t, int64_t, float*);
+template PackedB<double> pack_b_once<double>(const double*, int64_t, int64_t, int64_t, double*);
 
 }  // namespace gradfall

@@ -30,6 +30,27 @@ struct GemmEpilogue {
   const DropoutMask* dropout = nullptr;
 };
 
+// B (K x N, row-major) packed once in the driver's panel layout for the active kernels and
+// blocking: products with that B read its panels instead of packing them again (a layer's weights
+// across many inference calls). A product uses it only when everything it was packed for still
+// holds (ISA, K, N, blocking); otherwise it packs as usual, so a stale description is never
+// wrong, only slower.
+template <typename T>
+struct PackedB {
+  const T* data = nullptr;
+  int64_t K = 0, N = 0, kc = 0, nc = 0;
+  int nr = 0;
+  const void* kernels = nullptr;  // the KernelSet it was packed for
+};
+
+// Values pack_b_once writes for a K x N B with the active kernels.
+template <typename T>
+int64_t packed_b_values(int64_t K, int64_t N);
+
+// Packs B into out (packed_b_values(K, N) values) and describes it.
+template <typename T>
+PackedB<T> pack_b_once(const T* B, int64_t ldb, int64_t K, int64_t N, T* out);
+
 // Up to this many rows of C, A is read in place rather than packed (unless its stride aliases
 // L1 sets): callers that choose their own row blocks keep wide inputs below it.
 constexpr int64_t kGemmInPlaceRows = 512;
@@ -39,6 +60,7 @@ constexpr int64_t kGemmInPlaceRows = 512;
 // depend on the thread count.
 template <typename T>
 void gemm(const GemmShape& shape, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
-          int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue = nullptr);
+          int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue = nullptr,
+          const PackedB<T>* packed_b = nullptr);
 
 }  // namespace gradfall

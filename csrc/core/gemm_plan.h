@@ -64,8 +64,13 @@ struct Plan {
   // still meets the team at every barrier) and the call throws std::bad_alloc after the region,
   // since an exception must not leave an OpenMP region.
   std::atomic<bool>* out_of_memory = nullptr;
+  const T* prepacked_b = nullptr;  // B packed ahead (PackedB): read, never packed here
 
   int mr() const { return uk.mr; }
+  // The packed panel (jc, pc) of a prepacked B: full panels of NC columns come first, each NC x K.
+  const T* packed_panel(int64_t jc, int64_t pc) const {
+    return prepacked_b + jc * s.K + round_up(std::min(blk.nc, s.N - jc), nr()) * pc;
+  }
   int nr() const { return uk.nr; }
   // Values in the largest packed B panel of this product.
   int64_t b_panel_size() const {
@@ -91,6 +96,14 @@ template <typename T>
 void compute_block(const Plan<T>& P, const BlockJob<T>& job);
 
 // The epilogue on rows [i0, i0+mv) x cols [j0, j0+nv) of C, whose sums are complete.
+// C = [C +] A B for at most kernels::kGemvMaxRows rows of A, neither operand transposed: B read in
+// place, K split into the blocked driver's panels of kc rows (the same bits), the epilogue on
+// each thread's columns (gemm_few_rows.cpp).
+template <typename T>
+void gemm_few_rows(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
+                   int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
+                   const kernels::MicroKernel<T>& uk, int64_t kc);
+
 template <typename T>
 void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
                     int64_t ldc, int64_t i0, int64_t j0, int mv, int nv);

@@ -45,7 +45,9 @@ void private_b(const Plan<T>& P, Range rows, int part, int parts) {
     for (int64_t pc = 0; pc < P.s.K; pc += blk.kc) {
       const int64_t kc = std::min(blk.kc, P.s.K - pc);
       BlockJob<T> job{rows.begin, jc, pc, kc, slivers, nullptr, nullptr, a_block, false};
-      if (P.pack_b) {
+      if (P.prepacked_b) {
+        job.b_panel = P.packed_panel(jc, pc) + slivers.begin * nr * kc;
+      } else if (P.pack_b) {
         pack_b_slivers(P.s, P.B, P.ldb, pc, kc, jc, nc, slivers, nr, own_b);
         job.b_panel = own_b;
       } else {
@@ -66,10 +68,11 @@ void single_panel(const Plan<T>& P) {
   const int64_t N = P.s.N, K = P.s.K;
   const Range slivers{0, ceil_div(N, P.nr())};
   T* a_block = team_scratch(P, Scratch::a_block, P.mcb * K);
-  T* own_b = team_scratch(P, Scratch::own_b, slivers.end * P.nr() * K);
-  if (!a_block || !own_b) return;
-  pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, slivers, P.nr(), own_b);
-  BlockJob<T> job{first, 0, 0, K, slivers, own_b, nullptr, a_block, false};
+  T* own_b = P.prepacked_b ? nullptr : team_scratch(P, Scratch::own_b, slivers.end * P.nr() * K);
+  if (!a_block || (!own_b && !P.prepacked_b)) return;
+  if (!P.prepacked_b) pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, slivers, P.nr(), own_b);
+  const T* b_panel = P.prepacked_b ? P.packed_panel(0, 0) : own_b;
+  BlockJob<T> job{first, 0, 0, K, slivers, b_panel, nullptr, a_block, false};
   for (; job.ib < P.n_iblocks; job.ib = next.fetch_add(1)) compute_block(P, job);
 }
 
@@ -92,11 +95,13 @@ void shared_b(const Plan<T>& P, int tid, int nt) {
       }
       if (tid == 0) P.next_block[(step + 1) % 2].store(0, std::memory_order_relaxed);
       const Range mine = share(n_slivers, tid, nt);
-      pack_b_slivers(P.s, P.B, P.ldb, pc, kc, jc, nc, mine, nr,
-                     P.shared_b_panel + mine.begin * nr * kc);
+      if (!P.prepacked_b)
+        pack_b_slivers(P.s, P.B, P.ldb, pc, kc, jc, nc, mine, nr,
+                       P.shared_b_panel + mine.begin * nr * kc);
 #pragma omp barrier
       std::atomic<int64_t>& next = P.next_block[step % 2];
-      BlockJob<T> job{0, jc, pc, kc, {0, n_slivers}, P.shared_b_panel, nullptr, a_block, false};
+      const T* panel = P.prepacked_b ? P.packed_panel(jc, pc) : P.shared_b_panel;
+      BlockJob<T> job{0, jc, pc, kc, {0, n_slivers}, panel, nullptr, a_block, false};
       if (!a_block) continue;  // out of memory: only meet the team at its barriers
       for (job.ib = next.fetch_add(1); job.ib < P.n_iblocks; job.ib = next.fetch_add(1))
         compute_block(P, job);
@@ -113,13 +118,15 @@ void columns_shared_a(const Plan<T>& P, int tid, int nt) {
   const Range my_a = share(ceil_div(M, mr), tid, nt);
   pack_a_slivers(P.s, P.A, P.lda, 0, M, 0, K, my_a, mr, P.shared_a + my_a.begin * mr * K);
   const Range my_b = share(ceil_div(N, nr), tid, nt);
-  T* own_b = team_scratch(P, Scratch::own_b, (my_b.end - my_b.begin) * nr * K);
+  T* own_b = P.prepacked_b ? nullptr
+                           : team_scratch(P, Scratch::own_b, (my_b.end - my_b.begin) * nr * K);
   if (own_b) pack_b_slivers(P.s, P.B, P.ldb, 0, K, 0, N, my_b, nr, own_b);
 #pragma omp barrier
-  if (!own_b) return;
+  const T* b_share = P.prepacked_b ? P.packed_panel(0, 0) + my_b.begin * nr * K : own_b;
+  if (!b_share) return;
   for (int64_t ib = 0; ib < P.n_iblocks; ++ib)
-    compute_block(P, BlockJob<T>{ib, 0, 0, K, my_b, own_b, nullptr, P.shared_a + ib * P.mcb * K,
-                                 true});
+    compute_block(P, BlockJob<T>{ib, 0, 0, K, my_b, b_share, nullptr,
+                                 P.shared_a + ib * P.mcb * K, true});
 }
 
 }  // namespace

@@ -74,7 +74,8 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
 
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows, const DropoutMask* mask) {
+                   int64_t rows, bool parallel, const int64_t* x_rows, const DropoutMask* mask,
+                   const PackedB<T>* packed_W) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   const T* W = params + spec.weight_offset(l);
   GemmEpilogue<T> epi;
@@ -83,7 +84,7 @@ void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a
   epi.bias = params + spec.bias_offset(l);
   epi.dropout = mask;
   GemmShape shape{false, false, rows, n_out, n_in, x_rows};
-  gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi);
+  gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi, packed_W);
   if (spec.acts[l] == Activation::softmax)
     bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, n_out, parallel);
 }
@@ -119,7 +120,7 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output,
-                     const uint64_t* dropout_key) {
+                     const uint64_t* dropout_key, const PackedWeights<T>* packed) {
   const int64_t L = spec.n_layers();
   const T* input = X;
   for (int64_t l = 0; l < L; ++l) {
@@ -133,7 +134,8 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
       epi.bias = params + spec.bias_offset(l);
       T* z = ws.z_out.data();
       GemmShape shape{false, false, rows, n_out, spec.sizes[l], gather};
-      gemm<T>(shape, input, spec.sizes[l], W, n_out, z, n_out, false, parallel, &epi);
+      gemm<T>(shape, input, spec.sizes[l], W, n_out, z, n_out, false, parallel, &epi,
+              packed ? packed->layer(l) : nullptr);
       if (want_output) {
         std::memcpy(out, z, sizeof(T) * rows * n_out);
         bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out,
@@ -143,7 +145,8 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
       const DropoutMask mask(spec.dropout_rate(l), *dropout_key, l);
       dense_forward<T>(spec, l, params, input, out, rows, parallel, gather, &mask);
     } else {
-      dense_forward<T>(spec, l, params, input, out, rows, parallel, gather);
+      dense_forward<T>(spec, l, params, input, out, rows, parallel, gather, nullptr,
+                       packed ? packed->layer(l) : nullptr);
     }
     input = out;
   }
@@ -227,26 +230,44 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
-                     bool parallel, const StopFlag* stop) {
+                     bool parallel, const StopFlag* stop, const PackedWeights<T>* packed) {
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
   for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel);
+    network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel, nullptr, true,
+                       nullptr, packed);
     std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
+  }
+}
+
+template <typename T>
+void PackedWeights<T>::build(const ModelSpec& spec, const T* params) {
+  int64_t total = 0;
+  for (int64_t l = 0; l < spec.n_layers(); ++l)
+    total += packed_b_values<T>(spec.sizes[l], spec.sizes[l + 1]);
+  storage.assign(total, T(0));
+  layers.clear();
+  T* out = storage.data();
+  for (int64_t l = 0; l < spec.n_layers(); ++l) {
+    const int64_t K = spec.sizes[l], N = spec.sizes[l + 1];
+    layers.push_back(pack_b_once<T>(params + spec.weight_offset(l), N, K, N, out));
+    out += packed_b_values<T>(K, N);
   }
 }
 
 #define GRADFALL_INSTANTIATE(T)                                                                   \
   template struct Workspace<T>;                                                                   \
+  template struct PackedWeights<T>;                                                               \
   template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
-                                 bool, const int64_t*, const DropoutMask*);                       \
+                                 bool, const int64_t*, const DropoutMask*, const PackedB<T>*);    \
   template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
                                   T*, int64_t, bool, bool, const int64_t*, const DropoutMask*);   \
   template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
-                                   bool, const int64_t*, bool, const uint64_t*);                  \
+                                   bool, const int64_t*, bool, const uint64_t*,                   \
+                                   const PackedWeights<T>*);                                      \
   template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
                                            const Targets<T>&, double, T*, bool, Workspace<T>&,    \
                                            bool, const int64_t*, const uint64_t*);                \
@@ -254,7 +275,7 @@ void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t
   template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
                                    const Targets<T>&, double, T*, bool, const StopFlag*);         \
   template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool,       \
-                                   const StopFlag*);
+                                   const StopFlag*, const PackedWeights<T>*);
 
 GRADFALL_INSTANTIATE(float)
 GRADFALL_INSTANTIATE(double)

@@ -7,6 +7,7 @@
 
 #include "core/activations.h"
 #include "core/dropout.h"
+#include "core/gemm.h"
 #include "core/stop.h"
 #include "core/losses.h"
 
@@ -32,6 +33,16 @@ struct ModelSpec {
   void validate() const;  // throws std::invalid_argument on an inconsistent spec
 };
 
+// The network's weight matrices packed once for inference in the GEMM's panel layout (PackedB),
+// for the ISA active when built; a product that finds them stale packs as usual.
+template <typename T>
+struct PackedWeights {
+  std::vector<T> storage;
+  std::vector<PackedB<T>> layers;
+  void build(const ModelSpec& spec, const T* params);
+  const PackedB<T>* layer(int64_t l) const { return layers.empty() ? nullptr : &layers[l]; }
+};
+
 // Activations and deltas for up to `capacity` rows, allocated once and reused for every batch.
 template <typename T>
 struct Workspace {
@@ -51,7 +62,7 @@ struct Workspace {
 template <typename T>
 void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
                    int64_t rows, bool parallel, const int64_t* x_rows = nullptr,
-                   const DropoutMask* mask = nullptr);
+                   const DropoutMask* mask = nullptr, const PackedB<T>* packed_W = nullptr);
 
 // dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0),
 // dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative (and the mask that dropped its
@@ -67,7 +78,8 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
 template <typename T>
 void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
-                     bool want_output = true, const uint64_t* dropout_key = nullptr);
+                     bool want_output = true, const uint64_t* dropout_key = nullptr,
+                     const PackedWeights<T>* packed = nullptr);
 
 // One batch: forward, output loss, backward. Returns sum_i w_i loss_i. grads (+)= d(cost)/dparams
 // where cost = sum_i w_i loss_i / norm.
@@ -97,7 +109,8 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 // chunks.
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
-                     bool parallel, const StopFlag* stop = nullptr);
+                     bool parallel, const StopFlag* stop = nullptr,
+                     const PackedWeights<T>* packed = nullptr);
 
 double sum_weights(const float* w, int64_t n);
 double sum_weights(const double* w, int64_t n);

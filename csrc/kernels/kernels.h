@@ -23,6 +23,19 @@ struct Tile {
   bool accumulate;
 };
 
+// Up to kGemvMaxRows rows of a few-row product: y[r][j] = [y[r][j] +] sum_{p<k} x[r][p] b[p*ldb+j]
+// for j in [j0, j1). B is read in place, row-major; x[r] and y[r] point at row r.
+constexpr int kGemvMaxRows = 4;
+
+template <typename T>
+struct RowsJob {
+  const T* x[kGemvMaxRows];
+  T* y[kGemvMaxRows];
+  const T* b;
+  int64_t ldb, k, j0, j1;
+  bool accumulate;
+};
+
 // Element-wise maps the layers are made of (see vmath.h for the float32 error bounds).
 enum class MapOp { identity, relu, leaky_relu, sigmoid, tanh };
 enum class MathFn { exp, log, tanh, sigmoid };
@@ -41,6 +54,9 @@ struct MicroKernel {
   void (*math)(MathFn fn, const T* x, T* y, int64_t n);
   // Independent FMA chains for the peak measurement; returns the flops it performed.
   double (*fma_loop)(int64_t iterations, T* sink);
+  // gemv[r - 1]: the few-row product for r rows (RowsJob); the columns it steps by at once.
+  void (*gemv[kGemvMaxRows])(const RowsJob<T>& job);
+  int gemv_step;
 };
 
 struct KernelSet {

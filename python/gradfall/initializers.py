@@ -9,8 +9,9 @@ Each rule returns ``(W, b)`` for a layer with ``fan_in`` inputs and ``fan_out`` 
 ``"he_uniform"``   W ~ U(-k, k), k = sqrt(6/fan_in) (He et al. 2015); b = 0
 ``"lecun_normal"`` W ~ N(0, 1/fan_in) (LeCun et al. 1998); b = 0
 ``"glorot_he"``    he_uniform for relu/leaky_relu layers, glorot_uniform for the others; b = 0
-``"sklearn"``      W, b ~ U(-k, k), k = sqrt(f/(fan_in + fan_out)), f = 2 for sigmoid layers
-                   and 6 otherwise: scikit-learn's MLP rule, biases included
+``"sklearn"``      W, b ~ U(-k, k), k = sqrt(f/(fan_in + fan_out)), f = 2 in every layer of a
+                   network whose first layer is sigmoid, 6 otherwise: scikit-learn's MLP rule
+                   (its factor follows the hidden activation), biases included
 =================  ===========================================================================
 
 A callable ``init(rng, fan_in, fan_out) -> (W, b)`` is a rule too: ``rng`` is the network's
@@ -31,29 +32,29 @@ def _uniform(rng, bound, fan_in, fan_out, with_bias):
     return W, b
 
 
-def pytorch(rng, activation, fan_in, fan_out):
+def pytorch(rng, activation, fan_in, fan_out, first=None):
     return _uniform(rng, 1.0 / math.sqrt(fan_in), fan_in, fan_out, True)
 
 
-def glorot_uniform(rng, activation, fan_in, fan_out):
+def glorot_uniform(rng, activation, fan_in, fan_out, first=None):
     return _uniform(rng, math.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, False)
 
 
-def he_uniform(rng, activation, fan_in, fan_out):
+def he_uniform(rng, activation, fan_in, fan_out, first=None):
     return _uniform(rng, math.sqrt(6.0 / fan_in), fan_in, fan_out, False)
 
 
-def lecun_normal(rng, activation, fan_in, fan_out):
+def lecun_normal(rng, activation, fan_in, fan_out, first=None):
     return rng.normal(0.0, 1.0 / math.sqrt(fan_in), size=(fan_in, fan_out)), np.zeros(fan_out)
 
 
-def glorot_he(rng, activation, fan_in, fan_out):
+def glorot_he(rng, activation, fan_in, fan_out, first=None):
     rule = he_uniform if activation in ("relu", "leaky_relu") else glorot_uniform
     return rule(rng, activation, fan_in, fan_out)
 
 
-def sklearn(rng, activation, fan_in, fan_out):
-    factor = 2.0 if activation == "sigmoid" else 6.0
+def sklearn(rng, activation, fan_in, fan_out, first=None):
+    factor = 2.0 if (first or activation) == "sigmoid" else 6.0
     return _uniform(rng, math.sqrt(factor / (fan_in + fan_out)), fan_in, fan_out, True)
 
 
@@ -73,12 +74,13 @@ def check_init(init):
     return init
 
 
-def initial_weights(init, rng, activation, fan_in, fan_out):
-    """(W, b) of one layer by rule ``init``, checked for shape and finiteness."""
+def initial_weights(init, rng, activation, fan_in, fan_out, first=None):
+    """(W, b) of one layer (``activation`` its own, ``first`` the network's first layer's) by
+    rule ``init``, checked for shape and finiteness."""
     if callable(init):
         W, b = init(rng, fan_in, fan_out)
     else:
-        W, b = RULES[init](rng, activation, fan_in, fan_out)
+        W, b = RULES[init](rng, activation, fan_in, fan_out, first)
     W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if W.shape != (fan_in, fan_out) or b.shape != (fan_out,):
         raise ValueError(f"init returned W of shape {W.shape} and b of shape {b.shape}; "

@@ -93,7 +93,8 @@ class Network:
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
             own = layer_inits[l] if l < len(layer_inits) else None
             W[...], b[...] = initializers.initial_weights(
-                init if own is None else own, rng, self.activations[l], *W.shape)
+                init if own is None else own, rng, self.activations[l], *W.shape,
+                first=self.activations[0])
 
     def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale,
                   dropout=None):
@@ -120,9 +121,10 @@ class Network:
         self.history = None       # the History of the latest fit
 
     def _allocate(self):
-        self._guard = _core.ParamGuard()
         self.params = np.zeros(self._spec.n_params, dtype=self.dtype)
         self._weights, self._biases = self.split_params(self.params)
+        self._guard = _core.ParamGuard(self.params)
+        self._inference = _core.InferenceCache()
 
     @classmethod
     def from_state(cls, state: dict) -> Network:
@@ -214,6 +216,17 @@ class Network:
         if value >= SEED_LIMIT:
             raise ValueError(f"seed must be < 2**64, got {value}")
         self._seed = value
+
+    def invalidate(self) -> None:
+        """Drop the weights packed for inference (they are rebuilt on the next batched forward).
+        Never needed for correctness: a batched forward checks a fingerprint of the parameters
+        and repacks when they changed, however they were written."""
+        self._inference.clear()
+
+    @property
+    def packed_bytes(self) -> int:
+        """Memory of the weights packed for inference (0 before the first batched forward)."""
+        return int(self._inference.nbytes)
 
     @property
     def param_guard(self) -> _core.ParamGuard:
@@ -320,12 +333,13 @@ class Network:
     def load_params(self, vector) -> None:
         """Copy a flat parameter vector (``n_params`` values) into ``params``; the
         ``weights``/``biases`` views see the new values."""
-        self._guard.copy_into(self.params, self.as_params(vector))
+        self._guard.load(self.as_params(vector))
 
     # ------------------------------------------------------------------ inference
     def forward(self, X):
         """Output-layer activations, shape (n_samples, n_outputs)."""
-        return _core.forward(self._spec, self.params, self.prepare(X).X, self._guard)
+        return _core.forward(self._spec, self.params, self.prepare(X).X, self._guard,
+                             self._inference)
 
     def predict(self, X):
         """Class labels (softmax: argmax; sigmoid with binary_cross_entropy: output > 0.5) or
@@ -369,7 +383,7 @@ class Network:
         """Accuracy for classification losses, R^2 (averaged over outputs) for regression."""
         data = self.prepare(X, y)
         weights = check_sample_weight(sample_weight, data.X.shape[0], np.float64)
-        out = _core.forward(self._spec, self.params, data.X, self._guard)
+        out = _core.forward(self._spec, self.params, data.X, self._guard, self._inference)
         return objectives.score(self.loss_name, out, data.labels, data.dense, weights)
 
     # ------------------------------------------------------------------ training
@@ -441,8 +455,10 @@ class Network:
                 f"params={self.n_params:,})")
 
     def __str__(self):
+        packed = (f", packed for inference: {self.packed_bytes / 2 ** 20:.2f} MiB"
+                  if self.packed_bytes else "")
         lines = [f"Network: {self.n_layers} dense layer(s), {self.n_params:,} parameters, "
-                 f"{self.dtype.name}, loss={self.loss_name}",
+                 f"{self.dtype.name}, loss={self.loss_name}{packed}",
                  f"  {'layer':<6}{'W shape':<14}{'activation':<24}{'params':>10}"]
         for l in range(self.n_layers):
             n_in, n_out = self.layer_sizes[l], self.layer_sizes[l + 1]

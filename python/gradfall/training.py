@@ -71,9 +71,9 @@ class EpochRunner:
         self._options.record_batches = bool(record_batches)
         self._options.stop_on_nonfinite = bool(stop_on_nonfinite)
         self._state = optimizer.state_for(net.n_params, net.dtype)
-        self._trainer = _core.Trainer(net.spec, net.params, data.X, data.labels, data.dense,
+        self._trainer = _core.Trainer(net.spec, net.param_guard, data.X, data.labels, data.dense,
                                       data.weights, self.batch_size, net.seed,
-                                      check_non_negative("l2", l2), net.param_guard)
+                                      check_non_negative("l2", l2))
 
     def __enter__(self):
         self.net.param_guard.begin_training()

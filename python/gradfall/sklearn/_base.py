@@ -240,7 +240,7 @@ class BaseMLP(BaseEstimator, ABC):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
         return sizes
 
-    def _new_network(self, layer_units, dtype, seed=0):
+    def _new_network(self, layer_units, dtype, seed=0, init=None):
         if self.activation not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}")
         output, loss, scale = OUTPUTS[self.out_activation_]
@@ -252,6 +252,7 @@ class BaseMLP(BaseEstimator, ABC):
             dtype=np.dtype(dtype).name,
             seed=int(seed),
             output_scale=scale,
+            init=init,
         )
 
     def _ensure_net(self, dtype=None, seed=None):
@@ -275,17 +276,12 @@ class BaseMLP(BaseEstimator, ABC):
         elif seed is not None:
             net.seed = int(seed)  # only the shuffling seed changes: no need to rebuild the net
         weights, biases = net.weights, net.biases
-        coefs = list(self.coefs_)
-        intercepts = list(self.intercepts_)
-        for i in range(len(units) - 1):
-            if not _same_buffer(coefs[i], weights[i]):
-                weights[i][...] = np.asarray(coefs[i]).reshape(weights[i].shape)
-                coefs[i] = weights[i]
-            if not _same_buffer(intercepts[i], biases[i]):
-                biases[i][...] = np.asarray(intercepts[i]).reshape(biases[i].shape)
-                intercepts[i] = biases[i]
-        self.coefs_ = coefs
-        self.intercepts_ = intercepts
+        shared = all(_same_buffer(c, W) for c, W in zip(self.coefs_, weights)) and \
+            all(_same_buffer(b, v) for b, v in zip(self.intercepts_, biases))
+        if not shared:  # coefs_/intercepts_ were replaced (or the network rebuilt): load them
+            net.load_params(net.join_params(self.coefs_, self.intercepts_))
+        self.coefs_ = list(weights)
+        self.intercepts_ = list(biases)
         return net
 
     # ------------------------------------------------------------------ pickling
@@ -309,16 +305,18 @@ class BaseMLP(BaseEstimator, ABC):
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._out_activation()
-        net = self._new_network(layer_units, dtype, seed=0)
-        self._net = net
         # scikit-learn's _init_coef, drawn in the same order from the same RandomState: the same
         # random_state gives the same initial weights as sklearn.
         factor = 2.0 if self.activation == "logistic" else 6.0
-        for i in range(self.n_layers_ - 1):
-            fan_in, fan_out = layer_units[i], layer_units[i + 1]
+        random_state = self._random_state
+
+        def sklearn_init(rng, fan_in, fan_out):
             bound = np.sqrt(factor / (fan_in + fan_out))
-            net.weights[i][...] = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
-            net.biases[i][...] = self._random_state.uniform(-bound, bound, fan_out)
+            return (random_state.uniform(-bound, bound, (fan_in, fan_out)),
+                    random_state.uniform(-bound, bound, fan_out))
+
+        net = self._new_network(layer_units, dtype, seed=0, init=sklearn_init)
+        self._net = net
         self.coefs_ = list(net.weights)
         self.intercepts_ = list(net.biases)
         self._best_params = np.array(net.params, copy=True)

@@ -1,0 +1,80 @@
+"""The inference path: few-row products read the weights in place (and give the batched bits),
+batched products use weights packed once, which are rebuilt whenever the parameters change."""
+import numpy as np
+import pytest
+
+import gradfall as gf
+import oracle
+from cases import DTYPES, assert_close, oracle_args
+
+SHAPES = [[1, 1], [7, 3], [64, 64, 10], [33, 129, 17, 5], [784, 256, 128, 10], [3000, 33, 7]]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", SHAPES, ids=str)
+def test_few_rows_give_the_bits_of_the_batched_path(isa, sizes, dtype, restore_threads):
+    net = gf.Network(sizes, activation="tanh", loss="cross_entropy" if sizes[-1] > 1 else "mse",
+                     dtype=dtype, seed=3)
+    X = np.random.default_rng(0).standard_normal((41, sizes[0])).astype(dtype)
+    full = net.forward(X)
+    assert_close(full, oracle.forward(*oracle_args(net), X)[1][-1], dtype)
+    for threads in (1, 2):
+        gf.set_num_threads(threads)
+        for rows in (1, 2, 3, 4, 5):
+            for start in (0, 17, 41 - rows):
+                np.testing.assert_array_equal(net.forward(X[start:start + rows]),
+                                              full[start:start + rows])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_packed_weights_follow_every_change_of_the_parameters(isa, dtype):
+    net = gf.Network([300, 64, 10], loss="cross_entropy", dtype=dtype, seed=1)
+    X = np.random.default_rng(1).standard_normal((600, 300)).astype(dtype)
+    y = np.arange(600) % 10
+
+    def expected():
+        return oracle.forward(*oracle_args(net), X)[1][-1]
+
+    assert net.packed_bytes == 0
+    assert_close(net.forward(X), expected(), dtype)
+    assert net.packed_bytes >= net.n_params * np.dtype(dtype).itemsize - 64 * 10 * 8
+    assert "packed for inference" in str(net)
+    changes = [
+        lambda: net.fit(X, y, epochs=1, optimizer=gf.SGD(lr=0.1)),
+        lambda: net.load_params(net.params * 0.5),
+        lambda: net.weights[0].__setitem__((0, 0), 7.0),       # through a NumPy view
+        lambda: net.params.__setitem__(slice(None), net.params[::-1].copy()),  # a permutation
+        lambda: net.biases[1].__setitem__(slice(None), 3.0),
+    ]
+    for change in changes:
+        before = net.forward(X)
+        change()
+        after = net.forward(X)
+        assert not np.array_equal(before, after)
+        assert_close(after, expected(), dtype)
+    net.invalidate()
+    assert net.packed_bytes == 0
+    assert_close(net.forward(X), expected(), dtype)
+
+
+def test_packed_weights_follow_the_isa():
+    net = gf.Network([300, 64, 10], loss="cross_entropy")
+    X = np.random.default_rng(2).standard_normal((600, 300)).astype(np.float32)
+    previous = gf.get_isa()
+    try:
+        for name in gf.available_isas():
+            gf.set_isa(name)
+            batched = net.forward(X)
+            np.testing.assert_array_equal(batched[:3], net.forward(X[:3]))
+    finally:
+        gf.set_isa(previous)
+
+
+def test_batched_results_do_not_depend_on_packing():
+    """A product with the packed weights gives the bits of one that packs as it goes."""
+    net = gf.Network([784, 256, 128, 10], loss="cross_entropy", seed=4)
+    X = np.random.default_rng(3).standard_normal((1300, 784)).astype(np.float32)
+    packed = net.forward(X)
+    net.invalidate()
+    unpacked = gf._core.forward(net.spec, net.params, X)  # no cache: packs per product
+    np.testing.assert_array_equal(packed, unpacked)
