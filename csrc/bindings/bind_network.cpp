@@ -1,10 +1,12 @@
 // Network entry points: forward, loss/gradient, the epoch trainer and the landscape evaluator.
-// Each validates shapes, then releases the GIL for the whole core call.
+// Each validates shapes, then releases the GIL for the whole core call. X is a 2-D ndarray or a
+// CsrMatrix of the parameters' dtype.
 #include <pybind11/stl.h>
 
 #include <memory>
 
 #include "bindings/arrays.h"
+#include "bindings/inputs.h"
 #include "bindings/optimizer_state.h"
 #include "core/landscape.h"
 #include "core/trainer.h"
@@ -21,36 +23,25 @@ py::array_t<T> checked_params(const ModelSpec& spec, const py::handle& params, b
 }
 
 template <typename T>
-py::array_t<T> checked_X(const ModelSpec& spec, const py::handle& X) {
-  auto x = require<T>(X, "X", 2);
-  if (x.shape(1) != spec.n_in())
-    throw py::value_error("X has " + std::to_string(x.shape(1)) + " features, the network expects " +
-                          std::to_string(spec.n_in()));
-  return x;
-}
-
-template <typename T>
-py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::array& X) {
+py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::object& X) {
   auto p = checked_params<T>(spec, params, false);
-  auto x = checked_X<T>(spec, X);
-  const int64_t n = x.shape(0);
-  py::array_t<T> out({n, spec.n_out()});
+  const Input<T> x = input_of<T>(X, spec.n_in());
+  py::array_t<T> out({x.n_rows, spec.n_out()});
   T* out_ptr = out.mutable_data();
   {
     py::gil_scoped_release release;
-    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true);
+    predict_outputs<T>(spec, p.data(), x, out_ptr, true);
   }
   return out;
 }
 
 template <typename T>
-py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
+py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, const py::object& X,
                              const py::object& labels, const py::object& dense,
                              const py::object& weights, double l2, bool want_grad) {
   auto p = checked_params<T>(spec, params, false);
-  auto x = checked_X<T>(spec, X);
-  const int64_t n = x.shape(0);
-  TargetArrays<T> y(spec, n, labels, dense, weights);
+  const Input<T> x = input_of<T>(X, spec.n_in());
+  TargetArrays<T> y(spec, x.n_rows, labels, dense, weights);
   py::object grad = py::none();
   T* grad_ptr = nullptr;
   if (want_grad) {
@@ -61,30 +52,28 @@ py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, con
   double cost;
   {
     py::gil_scoped_release release;
-    cost = evaluate_cost<T>(spec, p.data(), x.data(), n, y.view, l2, grad_ptr, true);
+    cost = evaluate_cost<T>(spec, p.data(), x, y.view, l2, grad_ptr, true);
   }
   return py::make_tuple(cost, grad);
 }
 
 template <typename T>
 py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const py::array& directions,
-                         const py::array& coeffs, const py::array& X, const py::object& labels,
+                         const py::array& coeffs, const py::object& X, const py::object& labels,
                          const py::object& dense, const py::object& weights) {
   auto c = checked_params<T>(spec, center, false);
   auto d = require<T>(directions, "directions", 2);
   auto k = require<double>(coeffs, "coeffs", 2);
-  auto x = checked_X<T>(spec, X);
+  const Input<T> x = input_of<T>(X, spec.n_in());
   if (d.shape(1) != spec.n_params())
     throw py::value_error("directions must have shape (k, n_params)");
   if (k.shape(1) != d.shape(0)) throw py::value_error("coeffs must have shape (m, k)");
-  const int64_t n = x.shape(0);
-  TargetArrays<T> y(spec, n, labels, dense, weights);
+  TargetArrays<T> y(spec, x.n_rows, labels, dense, weights);
   py::array_t<double> out(k.shape(0));
   double* out_ptr = out.mutable_data();
   {
     py::gil_scoped_release release;
-    losses_at<T>(spec, c.data(), d.data(), d.shape(0), k.data(), k.shape(0), x.data(), n, y.view,
-                 out_ptr);
+    losses_at<T>(spec, c.data(), d.data(), d.shape(0), k.data(), k.shape(0), x, y.view, out_ptr);
   }
   return out;
 }
@@ -92,7 +81,7 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
 // Keeps every array the core points into alive for the trainer's lifetime.
 class PyTrainer {
  public:
-  PyTrainer(const ModelSpec& spec, py::array params, py::array X, py::object labels,
+  PyTrainer(const ModelSpec& spec, py::array params, py::object X, py::object labels,
             py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
       : params_(params), X_(X), n_params_(spec.n_params()) {
     if (batch_size < 1) throw py::value_error("batch_size must be >= 1");
@@ -119,18 +108,18 @@ class PyTrainer {
   void make(const ModelSpec& spec, const py::object& labels, const py::object& dense,
             const py::object& weights, int64_t batch_size, uint64_t seed, double l2) {
     auto p = checked_params<T>(spec, params_, true);
-    auto x = checked_X<T>(spec, X_);
-    const int64_t n = x.shape(0);
-    if (n < 1) throw py::value_error("X must have at least one row");
-    auto targets = std::make_shared<TargetArrays<T>>(spec, n, labels, dense, weights);
+    const Input<T> x = input_of<T>(X_, spec.n_in());
+    if (x.n_rows < 1) throw py::value_error("X must have at least one row");
+    auto targets = std::make_shared<TargetArrays<T>>(spec, x.n_rows, labels, dense, weights);
     targets_ = targets;
-    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x.data(), n,
-                                                targets->view, batch_size, seed, l2);
+    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x, targets->view,
+                                                batch_size, seed, l2);
     if constexpr (std::is_same_v<T, double>) f64_ = std::move(trainer);
     else f32_ = std::move(trainer);
   }
 
-  py::array params_, X_;
+  py::array params_;
+  py::object X_;
   int64_t n_params_;
   std::shared_ptr<void> targets_;
   std::unique_ptr<Trainer<float>> f32_;
@@ -140,14 +129,14 @@ class PyTrainer {
 }  // namespace
 
 void bind_network(py::module_& m) {
-  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X) {
+  m.def("forward", [](const ModelSpec& spec, py::array params, py::object X) {
     return is_float64(params) ? forward_impl<double>(spec, params, X)
                               : forward_impl<float>(spec, params, X);
   }, py::arg("spec"), py::arg("params"), py::arg("X"),
         "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",
-        [](const ModelSpec& spec, py::array params, py::array X, py::object labels,
+        [](const ModelSpec& spec, py::array params, py::object X, py::object labels,
            py::object dense, py::object weights, double l2, bool want_grad) {
           return is_float64(params)
                      ? loss_gradient_impl<double>(spec, params, X, labels, dense, weights, l2, want_grad)
@@ -159,7 +148,7 @@ void bind_network(py::module_& m) {
 
   m.def("losses_at",
         [](const ModelSpec& spec, py::array center, py::array directions, py::array coeffs,
-           py::array X, py::object labels, py::object dense, py::object weights) {
+           py::object X, py::object labels, py::object dense, py::object weights) {
           return is_float64(center)
                      ? losses_at_impl<double>(spec, center, directions, coeffs, X, labels, dense, weights)
                      : losses_at_impl<float>(spec, center, directions, coeffs, X, labels, dense, weights);
@@ -171,7 +160,7 @@ void bind_network(py::module_& m) {
   py::class_<PyTrainer>(m, "Trainer",
                         "Whole epochs of shuffled minibatches (forward, backward, update) over "
                         "one X, targets and parameter vector, with the GIL released.")
-      .def(py::init<const ModelSpec&, py::array, py::array, py::object, py::object, py::object,
+      .def(py::init<const ModelSpec&, py::array, py::object, py::object, py::object, py::object,
                     int64_t, uint64_t, double>(),
            py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("labels"), py::arg("dense"),
            py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))

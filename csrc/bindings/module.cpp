@@ -14,6 +14,7 @@
 namespace gradfall::bindings {
 
 void bind_types(py::module_& m);
+void bind_inputs(py::module_& m);
 void bind_network(py::module_& m);
 
 namespace {
@@ -90,6 +91,7 @@ PYBIND11_MODULE(_core, m) {
   });
   init_isa_from_environment();
   bind_types(m);  // first, so every signature below names the bound types
+  bind_inputs(m);
 
   m.def("available_isas", &available_isas, "Kernel sets compiled in and supported by this CPU.");
   m.def("active_isa", &active_isa, "Name of the kernel set in use.");

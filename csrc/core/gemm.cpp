@@ -130,6 +130,14 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
   gemm_thread(P, omp_get_thread_num(), omp_get_num_threads());
 }
 
+template <typename T>
+int64_t gemm_k_panel() {
+  const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
+  return gemm_driver::blocking_for<T>(uk.mr, uk.nr).kc;
+}
+
+template int64_t gemm_k_panel<float>();
+template int64_t gemm_k_panel<double>();
 template void gemm<float>(const GemmShape&, const float*, int64_t, const float*, int64_t, float*,
                           int64_t, bool, bool, const GemmEpilogue<float>*);
 template void gemm<double>(const GemmShape&, const double*, int64_t, const double*, int64_t,

@@ -86,11 +86,6 @@ struct BlockJob {
 template <typename T>
 void compute_block(const Plan<T>& P, const BlockJob<T>& job);
 
-// The epilogue on rows [i0, i0+mv) x cols [j0, j0+nv) of C, whose sums are complete.
-template <typename T>
-void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
-                    int64_t ldc, int64_t i0, int64_t j0, int mv, int nv);
-
 // Thread tid of a team of nt: its share of the work under P.strategy. Any nt >= 1 gives the
 // same C; every thread of the team must call it (some strategies have barriers).
 template <typename T>

@@ -8,6 +8,7 @@
 
 #include "core/dispatch.h"
 #include "core/gemm.h"
+#include "core/sparse_products.h"
 
 namespace gradfall {
 
@@ -60,31 +61,56 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
   delta_prev.resize(capacity * spec.max_width());
 }
 
+namespace {
+
+// out = a_prev W_l, each finished row passed through the epilogue: the GEMM over a dense block,
+// the sparse product over CSR rows.
 template <typename T>
-void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows, const DropoutMask* mask) {
+void layer_product(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
+                   T* out, int64_t rows, bool parallel, const int64_t* x_rows,
+                   const GemmEpilogue<T>* epi) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   const T* W = params + spec.weight_offset(l);
+  if (a_prev.is_sparse()) {
+    sparse_times_dense<T>(a_prev.csr, x_rows, rows, W, n_out, out, parallel, epi);
+    return;
+  }
+  GemmShape shape{false, false, rows, n_out, n_in, x_rows};
+  gemm<T>(shape, a_prev.dense, n_in, W, n_out, out, n_out, false, parallel, epi);
+}
+
+}  // namespace
+
+template <typename T>
+void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
+                   T* a_out, int64_t rows, bool parallel, const int64_t* x_rows,
+                   const DropoutMask* mask) {
   GemmEpilogue<T> epi;
   epi.op = map_op(spec.acts[l]);
   epi.slope = static_cast<T>(spec.slopes[l]);
   epi.bias = params + spec.bias_offset(l);
   epi.dropout = mask;
-  GemmShape shape{false, false, rows, n_out, n_in, x_rows};
-  gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi);
+  layer_product<T>(spec, l, params, a_prev, a_out, rows, parallel, x_rows, &epi);
   if (spec.acts[l] == Activation::softmax)
-    bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, n_out, parallel);
+    bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, spec.sizes[l + 1],
+                               parallel);
 }
 
 template <typename T>
-void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
+void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
                     bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   T* dW = grads + spec.weight_offset(l);
   T* db = grads + spec.bias_offset(l);
-  GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
-  gemm<T>(dw_shape, a_prev, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
+  if (a_prev.is_sparse()) {
+    if (dZ_prev) throw std::invalid_argument("a sparse layer input is data: it has no gradient");
+    sparse_transpose_times<T>(a_prev.csr, x_rows, rows, n_in, dZ, n_out, dW, accumulate,
+                              parallel);
+  } else {
+    GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
+    gemm<T>(dw_shape, a_prev.dense, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
+  }
   // Column sums in row order with the ISA's vector add: the order never depends on threads.
   const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   if (!accumulate) std::fill(db, db + n_out, T(0));
@@ -95,7 +121,7 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
     GemmEpilogue<T> epi;
     epi.op = map_op(spec.acts[l - 1]);
     epi.slope = static_cast<T>(spec.slopes[l - 1]);
-    epi.grad_of = a_prev;
+    epi.grad_of = a_prev.dense;
     epi.ld_grad = n_in;
     epi.dropout = prev_mask;
     const bool needed = epi.op != kernels::MapOp::identity || prev_mask;
@@ -105,23 +131,21 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
 }
 
 template <typename T>
-void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+void network_forward(const ModelSpec& spec, const T* params, const Input<T>& X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output,
                      const uint64_t* dropout_key) {
   const int64_t L = spec.n_layers();
-  const T* input = X;
+  Input<T> input = X;
   for (int64_t l = 0; l < L; ++l) {
     const int64_t* gather = l == 0 ? x_rows : nullptr;
     T* out = ws.a[l + 1].data();
     if (l + 1 == L) {
       // Keep the logits: stable losses are computed from z, not from f(z).
       const int64_t n_out = spec.n_out();
-      const T* W = params + spec.weight_offset(l);
       GemmEpilogue<T> epi;
       epi.bias = params + spec.bias_offset(l);
       T* z = ws.z_out.data();
-      GemmShape shape{false, false, rows, n_out, spec.sizes[l], gather};
-      gemm<T>(shape, input, spec.sizes[l], W, n_out, z, n_out, false, parallel, &epi);
+      layer_product<T>(spec, l, params, input, z, rows, parallel, gather, &epi);
       if (want_output) {
         std::memcpy(out, z, sizeof(T) * rows * n_out);
         bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out,
@@ -133,15 +157,15 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
     } else {
       dense_forward<T>(spec, l, params, input, out, rows, parallel, gather);
     }
-    input = out;
+    input = Input<T>::dense_rows(out, rows, spec.sizes[l + 1]);
   }
 }
 
 template <typename T>
-double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                             const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel, const int64_t* x_rows,
-                             const uint64_t* dropout_key) {
+double network_loss_gradient(const ModelSpec& spec, const T* params, const Input<T>& X,
+                             int64_t rows, const Targets<T>& y, double norm, T* grads,
+                             bool accumulate, Workspace<T>& ws, bool parallel,
+                             const int64_t* x_rows, const uint64_t* dropout_key) {
   const int64_t L = spec.n_layers();
   // Cross-entropy computes its softmax from the logits itself (fused with its gradient).
   const bool need_output = spec.loss != Loss::cross_entropy;
@@ -153,7 +177,7 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X,
                      grads ? dZ : nullptr, parallel);
   if (!grads) return total;
   for (int64_t l = L - 1; l >= 0; --l) {
-    const T* a_prev = l == 0 ? X : ws.a[l].data();
+    const Input<T> a_prev = l == 0 ? X : Input<T>::dense_rows(ws.a[l].data(), rows, spec.sizes[l]);
     T* dZ_prev = l == 0 ? nullptr : ws.delta_prev.data();
     const bool dropped = dropout_key && l > 0 && spec.dropout_rate(l - 1) > 0;
     const DropoutMask prev_mask(dropped ? spec.dropout_rate(l - 1) : 0.0,
@@ -195,8 +219,9 @@ double sum_weights(const double* w, int64_t n) {
 }
 
 template <typename T>
-double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
+double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
                      const Targets<T>& y, double l2, T* grads, bool parallel) {
+  const int64_t n = X.n_rows;
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
@@ -204,7 +229,7 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
   double total = 0;
   for (int64_t start = 0; start < n; start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows,
+    total += network_loss_gradient<T>(spec, params, X.rows_from(start), rows,
                                       y.slice(start, spec.n_out()), norm,
                                       grads, start > 0, ws, parallel);
   }
@@ -213,34 +238,36 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 }
 
 template <typename T>
-void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
+void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel) {
+  const int64_t n = X.n_rows;
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
   for (int64_t start = 0; start < n; start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel);
+    network_forward<T>(spec, params, X.rows_from(start), rows, ws, parallel);
     std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
   }
 }
 
 #define GRADFALL_INSTANTIATE(T)                                                                   \
   template struct Workspace<T>;                                                                   \
-  template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
-                                 bool, const int64_t*, const DropoutMask*);                       \
-  template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
-                                  T*, int64_t, bool, bool, const int64_t*, const DropoutMask*);   \
-  template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
-                                   bool, const int64_t*, bool, const uint64_t*);                  \
-  template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
+  template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const Input<T>&, T*,        \
+                                 int64_t, bool, const int64_t*, const DropoutMask*);              \
+  template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const Input<T>&, const T*, \
+                                  T*, T*, int64_t, bool, bool, const int64_t*,                    \
+                                  const DropoutMask*);                                            \
+  template void network_forward<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,          \
+                                   Workspace<T>&, bool, const int64_t*, bool, const uint64_t*);   \
+  template double network_loss_gradient<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,  \
                                            const Targets<T>&, double, T*, bool, Workspace<T>&,    \
                                            bool, const int64_t*, const uint64_t*);                \
   template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
-  template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
-                                   const Targets<T>&, double, T*, bool);                          \
-  template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool);
+  template double evaluate_cost<T>(const ModelSpec&, const T*, const Input<T>&, const Targets<T>&, \
+                                   double, T*, bool);                                             \
+  template void predict_outputs<T>(const ModelSpec&, const T*, const Input<T>&, T*, bool);
 
 GRADFALL_INSTANTIATE(float)
 GRADFALL_INSTANTIATE(double)

@@ -58,9 +58,10 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
 }
 
 template <typename T>
-Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
+Trainer<T>::Trainer(const ModelSpec& spec, T* params, const Input<T>& X, const Targets<T>& y,
                     int64_t batch_size, uint64_t seed, double l2)
-    : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
+    : spec_(spec), params_(params), X_(X), n_(X.n_rows), y_(y),
+      batch_size_(std::min(batch_size, X.n_rows)),
       seed_(seed), l2_(l2) {
   ws_.reserve(spec_, batch_size_);
   n_batches_ = (n_ + batch_size_ - 1) / batch_size_;
@@ -78,7 +79,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
                                   const EpochOptions& options) {
   const bool shuffle = options.shuffle;
   EpochResult result;
-  const int64_t L = spec_.n_layers(), d = spec_.n_in(), k = spec_.n_out();
+  const int64_t L = spec_.n_layers(), k = spec_.n_out();
   result.grad_norms.assign(L, 0.0);
   if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(options.epoch_index), order_);
   const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
@@ -87,7 +88,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
   batch_norms_.assign(L, 0.0);
   for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
     const int64_t rows = std::min(batch_size_, n_ - start);
-    const T* x = X_ + start * d;
+    Input<T> x = X_.rows_from(start);
     const int64_t* x_rows = nullptr;
     Targets<T> y = y_.slice(start, k);
     if (shuffle) {

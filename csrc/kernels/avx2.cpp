@@ -1,6 +1,7 @@
 // AVX2 + FMA kernels (compiled with -mavx2 -mfma): 6 x 16 float / 6 x 8 double register tiles.
 #include <immintrin.h>
 
+#include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -99,10 +100,10 @@ const KernelSet& avx2_kernels() {
       "avx2",
       {6, 16, &micro_tile<Avx2Float, 6, 2, true>, &micro_tile<Avx2Float, 6, 2, false>,
        &bias_map<Avx2Float, true>, &map_grad<Avx2Float>, &math_fn<Avx2Float, true>,
-       &fma_loop<Avx2Float, 12>},
+       &combine_rows<Avx2Float, 4>, &fma_loop<Avx2Float, 12>},
       {6, 8, &micro_tile<Avx2Double, 6, 2, true>, &micro_tile<Avx2Double, 6, 2, false>,
        &bias_map<Avx2Double, false>, &map_grad<Avx2Double>, &math_fn<Avx2Double, false>,
-       &fma_loop<Avx2Double, 12>},
+       &combine_rows<Avx2Double, 4>, &fma_loop<Avx2Double, 12>},
   };
   return set;
 }

@@ -2,6 +2,7 @@
 // 24 accumulators + 2 B vectors + 1 broadcast out of 32 zmm registers.
 #include <immintrin.h>
 
+#include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -81,10 +82,10 @@ const KernelSet& avx512_kernels() {
       "avx512",
       {12, 32, &micro_tile<Avx512Float, 12, 2, true>, &micro_tile<Avx512Float, 12, 2, false>,
        &bias_map<Avx512Float, true>, &map_grad<Avx512Float>, &math_fn<Avx512Float, true>,
-       &fma_loop<Avx512Float, 16>},
+       &combine_rows<Avx512Float, 4>, &fma_loop<Avx512Float, 16>},
       {12, 16, &micro_tile<Avx512Double, 12, 2, true>, &micro_tile<Avx512Double, 12, 2, false>,
        &bias_map<Avx512Double, false>, &map_grad<Avx512Double>, &math_fn<Avx512Double, false>,
-       &fma_loop<Avx512Double, 16>},
+       &combine_rows<Avx512Double, 4>, &fma_loop<Avx512Double, 16>},
   };
   return set;
 }

@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseMLP
+from ._base import SPARSE_FORMATS, BaseMLP
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -29,7 +29,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     Notes
     -----
-    Sparse X is refused with a TypeError (convert with ``X.toarray()``).
+    Sparse X (scipy.sparse; CSR is read in place, CSC and COO are converted to CSR once) is
+    never densified.
     ``sample_weight`` must be non-negative.
     """
 
@@ -100,7 +101,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             self,
             X,
             y,
-            accept_sparse=False,
+            accept_sparse=SPARSE_FORMATS,
             multi_output=True,
             dtype=self._param_dtype(),
             order="C",

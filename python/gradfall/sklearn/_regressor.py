@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import BaseMLP
+from ._base import SPARSE_FORMATS, BaseMLP
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -28,7 +28,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     -----
     ``loss="poisson"`` (scikit-learn >= 1.7) is not supported: gradfall's core has no exponential
     output activation / Poisson deviance; it raises ValueError.
-    Sparse X is refused with a TypeError (convert with ``X.toarray()``).
+    Sparse X (scipy.sparse; CSR is read in place, CSC and COO are converted to CSR once) is
+    never densified.
     ``sample_weight`` must be non-negative.
     """
 
@@ -110,7 +111,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             self,
             X,
             y,
-            accept_sparse=False,
+            accept_sparse=SPARSE_FORMATS,
             multi_output=True,
             y_numeric=True,
             dtype=self._param_dtype(),
