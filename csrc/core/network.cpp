@@ -99,14 +99,15 @@ void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const Inpu
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
-                    bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask) {
+                    bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask,
+                    SparseGradientRows* written) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   T* dW = grads + spec.weight_offset(l);
   T* db = grads + spec.bias_offset(l);
   if (a_prev.is_sparse()) {
     if (dZ_prev) throw std::invalid_argument("a sparse layer input is data: it has no gradient");
     sparse_transpose_times<T>(a_prev.csr, x_rows, rows, n_in, dZ, n_out, dW, accumulate,
-                              parallel);
+                              parallel, written);
   } else {
     GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
     gemm<T>(dw_shape, a_prev.dense, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
@@ -183,7 +184,8 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const Input
     const DropoutMask prev_mask(dropped ? spec.dropout_rate(l - 1) : 0.0,
                                 dropout_key ? *dropout_key : 0, l - 1);
     dense_backward<T>(spec, l, params, a_prev, dZ, grads, dZ_prev, rows, accumulate, parallel,
-                      l == 0 ? x_rows : nullptr, dropped ? &prev_mask : nullptr);
+                      l == 0 ? x_rows : nullptr, dropped ? &prev_mask : nullptr,
+                      l == 0 ? &ws.input_rows : nullptr);
     if (l > 0) {
       std::swap(ws.delta, ws.delta_prev);
       dZ = ws.delta.data();
@@ -258,7 +260,7 @@ void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, 
                                  int64_t, bool, const int64_t*, const DropoutMask*);              \
   template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const Input<T>&, const T*, \
                                   T*, T*, int64_t, bool, bool, const int64_t*,                    \
-                                  const DropoutMask*);                                            \
+                                  const DropoutMask*, SparseGradientRows*);                       \
   template void network_forward<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,          \
                                    Workspace<T>&, bool, const int64_t*, bool, const uint64_t*);   \
   template double network_loss_gradient<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,  \

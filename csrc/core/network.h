@@ -9,6 +9,7 @@
 #include "core/dropout.h"
 #include "core/input.h"
 #include "core/losses.h"
+#include "core/sparse_products.h"
 
 namespace gradfall {
 
@@ -39,6 +40,7 @@ struct Workspace {
   std::vector<std::vector<T>> a;  // a[l] for l = 1..L (a[0] is the input, not stored)
   std::vector<T> z_out;           // output layer pre-activation (logits)
   std::vector<T> delta, delta_prev;
+  SparseGradientRows input_rows;  // sparse X: the rows of dW_0 the last backward wrote
   void reserve(const ModelSpec& spec, int64_t rows);
 };
 
@@ -56,12 +58,13 @@ void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const Inpu
 
 // dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0, a dense a_prev),
 // dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative (and the mask that dropped its
-// outputs, prev_mask) applied in the GEMM epilogue.
+// outputs, prev_mask) applied in the GEMM epilogue. written: see sparse_transpose_times.
 template <typename T>
 void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
                     bool parallel, const int64_t* x_rows = nullptr,
-                    const DropoutMask* prev_mask = nullptr);
+                    const DropoutMask* prev_mask = nullptr,
+                    SparseGradientRows* written = nullptr);
 
 // Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and the logits
 // in ws.z_out; with want_output=false only the logits are computed).

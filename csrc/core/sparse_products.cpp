@@ -18,10 +18,11 @@ bool use_threads(bool parallel, double work) {
 }
 
 // The batch's nonzeros grouped by column (the batch as CSC): column k's are entries
-// [start[k], start[k+1]), in batch row order, each a batch position and a value.
+// [start[k], start[k+1]), in batch row order, each a batch position and a value; `present` lists
+// the columns that have any, ascending.
 template <typename T>
 struct BatchColumns {
-  std::vector<int64_t> start, cursor;
+  std::vector<int64_t> start, cursor, present;
   std::vector<int32_t> positions;
   std::vector<T> values;
 
@@ -31,7 +32,11 @@ struct BatchColumns {
       const int64_t i = x_rows ? x_rows[r] : r;
       for (int64_t p = X.indptr[i]; p < X.indptr[i + 1]; ++p) ++start[X.indices[p] + 1];
     }
-    for (int64_t k = 0; k < n_in; ++k) start[k + 1] += start[k];
+    present.clear();
+    for (int64_t k = 0; k < n_in; ++k) {
+      if (start[k + 1] > 0) present.push_back(k);
+      start[k + 1] += start[k];
+    }
     cursor.assign(start.begin(), start.end() - 1);
     positions.resize(start[n_in]);
     values.resize(start[n_in]);
@@ -74,10 +79,10 @@ void sparse_times_dense(const SparseRows<T>& X, const int64_t* x_rows, int64_t r
 template <typename T>
 void sparse_transpose_times(const SparseRows<T>& X, const int64_t* x_rows, int64_t rows,
                             int64_t n_in, const T* dZ, int64_t n_out, T* dW, bool accumulate,
-                            bool parallel) {
+                            bool parallel, SparseGradientRows* written) {
   if (n_in <= 0 || n_out <= 0) return;
   // The calling thread's buffers; the team reads them through these pointers (inside the
-  // parallel loop the thread_local name would mean each thread's own, empty, copy).
+  // parallel loops the thread_local name would mean each thread's own, empty, copy).
   thread_local BatchColumns<T> columns;
   columns.build(X, x_rows, rows, n_in);
   const int64_t* start = columns.start.data();
@@ -86,19 +91,36 @@ void sparse_transpose_times(const SparseRows<T>& X, const int64_t* x_rows, int64
   const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   const int64_t panel = gemm_k_panel<T>();
   const int64_t nnz = start[n_in];
-  // Rows of dW no nonzero reaches are still written (zeroed): they count as work too.
-  const bool threaded = use_threads(parallel, double(nnz + n_in) * double(n_out));
-#pragma omp parallel for schedule(dynamic, 64) num_threads(num_threads()) if (threaded)
-  for (int64_t k = 0; k < n_in; ++k) {
-    const int64_t begin = start[k], count = start[k + 1] - begin;
-    T* row = dW + k * n_out;
-    if (count == 0) {
-      if (!accumulate) std::fill(row, row + n_out, T(0));
-      continue;
+  // Known zero outside the rows written last time: clear those, then visit only this batch's.
+  const bool known_zero = written && written->rest_zero && written->dW == dW && !accumulate;
+  const int64_t* visit = known_zero ? columns.present.data() : nullptr;
+  const int64_t n_visit = known_zero ? static_cast<int64_t>(columns.present.size()) : n_in;
+  const int64_t* stale = known_zero ? written->rows.data() : nullptr;
+  const int64_t n_stale = known_zero ? static_cast<int64_t>(written->rows.size()) : 0;
+  const bool threaded = use_threads(parallel, double(nnz + n_visit + n_stale) * double(n_out));
+#pragma omp parallel num_threads(num_threads()) if (threaded)
+  {
+#pragma omp for schedule(static)
+    for (int64_t s = 0; s < n_stale; ++s)
+      std::fill(dW + stale[s] * n_out, dW + (stale[s] + 1) * n_out, T(0));
+#pragma omp for schedule(dynamic, 64)
+    for (int64_t v = 0; v < n_visit; ++v) {
+      const int64_t k = visit ? visit[v] : v;
+      const int64_t begin = start[k], count = start[k + 1] - begin;
+      T* row = dW + k * n_out;
+      if (count == 0) {
+        if (!accumulate) std::fill(row, row + n_out, T(0));
+        continue;
+      }
+      const kernels::RowCombination<T> terms{values + begin, positions + begin, count, dZ, n_out,
+                                             panel, accumulate};
+      uk.combine_rows(terms, row, n_out);
     }
-    const kernels::RowCombination<T> terms{values + begin, positions + begin, count, dZ, n_out,
-                                           panel, accumulate};
-    uk.combine_rows(terms, row, n_out);
+  }
+  if (written) {
+    written->dW = dW;
+    written->rows = columns.present;
+    written->rest_zero = !accumulate;
   }
 }
 
@@ -106,7 +128,7 @@ void sparse_transpose_times(const SparseRows<T>& X, const int64_t* x_rows, int64
   template void sparse_times_dense<T>(const SparseRows<T>&, const int64_t*, int64_t, const T*,    \
                                       int64_t, T*, bool, const GemmEpilogue<T>*);                 \
   template void sparse_transpose_times<T>(const SparseRows<T>&, const int64_t*, int64_t, int64_t, \
-                                          const T*, int64_t, T*, bool, bool);
+                                          const T*, int64_t, T*, bool, bool, SparseGradientRows*);
 
 GRADFALL_INSTANTIATE(float)
 GRADFALL_INSTANTIATE(double)

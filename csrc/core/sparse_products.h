@@ -4,6 +4,7 @@
 // row, so the result never depends on the thread count.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 #include "core/gemm.h"
 #include "core/input.h"
@@ -17,10 +18,23 @@ void sparse_times_dense(const SparseRows<T>& X, const int64_t* x_rows, int64_t r
                         int64_t n_out, T* out, bool parallel,
                         const GemmEpilogue<T>* epilogue = nullptr);
 
+// The rows of a first-layer weight gradient dW that the last sparse product wrote sums into: the
+// columns of X its batch held, ascending. While rest_zero holds, every other row of that dW is
+// zero, so the next product into it re-zeroes only these rows rather than all of dW (a pass over
+// the largest matrix of a wide sparse input), and a norm may skip the rest. Whoever else writes
+// into dW (an L2 term on every weight) must call forget().
+struct SparseGradientRows {
+  const void* dW = nullptr;
+  std::vector<int64_t> rows;
+  bool rest_zero = false;
+  void forget() { rest_zero = false; }
+};
+
 // dW (n_in x n_out) (+)= X_batch^T dZ, dZ (rows x n_out). Threads own rows of dW (columns of X).
+// written (optional) carries which rows of dW hold sums from one call to the next.
 template <typename T>
 void sparse_transpose_times(const SparseRows<T>& X, const int64_t* x_rows, int64_t rows,
                             int64_t n_in, const T* dZ, int64_t n_out, T* dW, bool accumulate,
-                            bool parallel);
+                            bool parallel, SparseGradientRows* written = nullptr);
 
 }  // namespace gradfall
