@@ -7,10 +7,11 @@ from pathlib import Path
 
 import gradfall as gf
 
-from . import chart, gemm, machine, memory, predict, report, training
+from . import chart, gemm, machine, memory, predict, report, sparse, training
 from .table import Section
 
-SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run}
+SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run,
+            "sparse": sparse.run}
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 

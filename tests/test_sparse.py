@@ -122,9 +122,12 @@ def test_results_do_not_depend_on_the_thread_count(restore_threads):
     for threads in (1, 2):
         gf.set_num_threads(threads)
         net = gf.Network([5000, 64, 4], loss="cross_entropy", seed=6)
+        dense_net = net.copy()
         _, grad = net.loss_and_gradient(X, y)
-        net.fit(X, y, epochs=1, batch_size=256, optimizer=gf.SGD(lr=0.1, momentum=0.9))
-        results.append((grad, net.forward(X), net.params.copy()))
+        for model, data in ((net, X), (dense_net, X.toarray())):
+            model.fit(data, y, epochs=1, batch_size=256, optimizer=gf.SGD(lr=0.1, momentum=0.9))
+        assert_same(net.history.grad_norm, dense_net.history.grad_norm)
+        results.append((grad, net.forward(X), net.params.copy(), net.history.grad_norm))
     for one, two in zip(*results):
         assert_same(one, two)
 
