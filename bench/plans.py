@@ -25,22 +25,12 @@ class Workload:
 
 
 @dataclass(frozen=True)
-class SparseWorkload:
+class SparseWorkload(Workload):
     """A bag-of-words classification job: n documents over a d-word vocabulary, each holding
     about density * d distinct words (Zipf-like word frequencies), ReLU hidden layers, softmax.
     The densified comparison runs on the first dense_n rows (the whole dense X may not fit)."""
-    name: str
-    n: int
-    d: int
     density: float
-    hidden: tuple
-    classes: int
-    batch: int
     dense_n: int
-
-    @property
-    def layers(self) -> list:
-        return [self.d, *self.hidden, self.classes]
 
     @property
     def n_params(self) -> int:
@@ -48,9 +38,7 @@ class SparseWorkload:
         return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
 
     def describe(self) -> str:
-        hidden = ",".join(str(h) for h in self.hidden)
-        return (f"n={self.n}, d={self.d}, density {self.density:g}, hidden ({hidden}), "
-                f"{self.classes} classes, batch {self.batch}")
+        return super().describe().replace(", hidden", f", density {self.density:g}, hidden", 1)
 
 
 @dataclass(frozen=True)

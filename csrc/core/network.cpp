@@ -30,7 +30,9 @@ int64_t ModelSpec::weight_offset(int64_t l) const {
   return offset;
 }
 
-int64_t ModelSpec::max_width() const { return *std::max_element(sizes.begin(), sizes.end()); }
+int64_t ModelSpec::max_delta_width() const {
+  return *std::max_element(sizes.begin() + 1, sizes.end());
+}
 
 void ModelSpec::validate() const {
   if (sizes.size() < 2) throw std::invalid_argument("a network needs at least one layer");
@@ -57,8 +59,8 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
   a.assign(spec.n_layers() + 1, {});
   for (int64_t l = 1; l <= spec.n_layers(); ++l) a[l].resize(capacity * spec.sizes[l]);
   z_out.resize(capacity * spec.n_out());
-  delta.resize(capacity * spec.max_width());
-  delta_prev.resize(capacity * spec.max_width());
+  delta.resize(capacity * spec.max_delta_width());
+  delta_prev.resize(capacity * spec.max_delta_width());
 }
 
 namespace {

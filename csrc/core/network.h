@@ -28,7 +28,8 @@ struct ModelSpec {
   int64_t weight_offset(int64_t l) const;
   int64_t bias_offset(int64_t l) const { return weight_offset(l) + sizes[l] * sizes[l + 1]; }
   int64_t n_params() const { return weight_offset(n_layers()); }
-  int64_t max_width() const;
+  // Widest of n_1..n_L: a delta's row (the input, n_0, never has one: X needs no gradient).
+  int64_t max_delta_width() const;
   double dropout_rate(int64_t l) const { return dropout.empty() ? 0.0 : dropout[l]; }
   void validate() const;  // throws std::invalid_argument on an inconsistent spec
 };
