@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gradfall as gf
 
-from . import contenders, memory, optional, sparse_data
+from . import compare, contenders, memory, optional, sparse_data
 from . import threads as thread_control
 from .table import Row, Section
 from .timing import Timed, describe, interleaved
@@ -116,6 +116,7 @@ def run(plan) -> Section:
         f"{w.n * w.d * 4 / MIB:,.0f} MiB), its time scaled by {dense_scale:g} to a whole epoch "
         "(an epoch's cost is linear in its batches).",
         f"Everyone runs on {plan.train_threads} threads.",
+        compare.spread_note(all_timings),
         _memory_note(w, X, plan.train_threads),
     ]
     missing = [optional.missing_note(package, name) for name, (package, _) in CONTENDERS.items()

@@ -308,6 +308,18 @@ def test_partial_fit_on_sparse_X_equals_dense():
     assert sparse_model.loss_curve_ == dense_model.loss_curve_
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_sample_weight_and_float64_estimators_on_sparse_X_equal_dense():
+    X = sparse_X(50, 30, "float32", seed=11)
+    y = np.arange(50) % 2
+    weights = np.linspace(0.5, 2.0, 50)
+    fits = [MLPClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0,
+                          dtype="float64").fit(data, y, sample_weight=weights)
+            for data in (X, X.toarray())]
+    assert _coefs_equal(*fits)
+    assert fits[0].coefs_[0].dtype == np.float64
+
+
 def test_estimator_tags_say_sparse_is_supported():
     assert MLPClassifier().__sklearn_tags__().input_tags.sparse
     assert MLPRegressor().__sklearn_tags__().input_tags.sparse
