@@ -58,7 +58,9 @@ double sum_squares_of_rows(const T* x, int64_t n, int64_t width, const std::vect
     total += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
     std::fill(acc, acc + 8, 0.0);
   };
-  const auto square = [x](int64_t i) { return static_cast<double>(x[i]) * static_cast<double>(x[i]); };
+  const auto square = [x](int64_t i) {
+    return static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  };
   const auto add_range = [&](int64_t begin, int64_t end) {
     while (begin < end) {
       if (begin / kChunk != chunk) {
