@@ -13,12 +13,13 @@ from . import plans, runner
 def parse(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench", description=(
         "gradfall against numpy (GEMM), scikit-learn and PyTorch (training, predict, memory, "
-        "learning quality). "
+        "learning quality, sparse input). "
         "Writes bench/results/<timestamp>.md, latest.md and a PNG chart."))
     p.add_argument("--quick", action="store_true",
                    help="small sizes and few repeats (under a minute): a smoke run, not figures")
     p.add_argument("--only", default=",".join(runner.SECTIONS),
-                   help="comma-separated sections to run: gemm,train,predict,memory,quality "
+                   help="comma-separated sections to run: gemm,train,predict,memory,quality,"
+                        "sparse "
                         "(default all)")
     p.add_argument("--threads", default="1,2",
                    help="GEMM thread counts, comma-separated (default 1,2); training, predict "

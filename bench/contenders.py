@@ -12,6 +12,7 @@ from . import optional
 
 LEARNING_RATE = 0.01
 MOMENTUM = 0.9
+ADAM_LEARNING_RATE = 0.001
 
 
 class GradfallNetwork:
@@ -39,14 +40,16 @@ class GradfallNetwork:
         return model.forward(X)
 
 
-def _sklearn_params(workload):
+def sklearn_params(workload, solver="sgd"):
+    """The MLPClassifier settings of one epoch; adam keeps scikit-learn's default rate."""
     # Nesterov off so every contender runs the same plain-momentum update.
-    return dict(hidden_layer_sizes=workload.hidden, activation="relu", solver="sgd", alpha=0.0,
-                learning_rate_init=LEARNING_RATE, momentum=MOMENTUM, nesterovs_momentum=False,
-                batch_size=workload.batch, max_iter=1, shuffle=True, random_state=0)
+    return dict(hidden_layer_sizes=workload.hidden, activation="relu", solver=solver, alpha=0.0,
+                learning_rate_init=LEARNING_RATE if solver == "sgd" else ADAM_LEARNING_RATE,
+                momentum=MOMENTUM, nesterovs_momentum=False, batch_size=workload.batch,
+                max_iter=1, shuffle=True, random_state=0)
 
 
-def _fit_one_epoch(estimator, X, y):
+def fit_one_epoch(estimator, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")     # max_iter=1 always warns that it did not converge
         return estimator.fit(X, y)
@@ -58,13 +61,13 @@ class SklearnMLP:
 
     def train_epoch(self, workload, X, y):
         from sklearn.neural_network import MLPClassifier
-        return _fit_one_epoch(MLPClassifier(**_sklearn_params(workload)), X, y)
+        return fit_one_epoch(MLPClassifier(**sklearn_params(workload)), X, y)
 
     def with_weights(self, workload, weights, biases, X, y):
         # A fit on a few rows sets up classes and float32 layers; then the weights are replaced.
         from sklearn.neural_network import MLPClassifier
         rows = 4 * workload.classes
-        model = _fit_one_epoch(MLPClassifier(**_sklearn_params(workload)), X[:rows],
+        model = fit_one_epoch(MLPClassifier(**sklearn_params(workload)), X[:rows],
                                np.arange(rows) % workload.classes)
         model.coefs_ = [np.array(W, dtype=np.float32) for W in weights]
         model.intercepts_ = [np.array(b, dtype=np.float32) for b in biases]
@@ -80,7 +83,7 @@ class GradfallEstimator:
 
     def train_epoch(self, workload, X, y):
         from gradfall.sklearn import MLPClassifier
-        return _fit_one_epoch(MLPClassifier(**_sklearn_params(workload), dtype="float32"), X, y)
+        return fit_one_epoch(MLPClassifier(**sklearn_params(workload), dtype="float32"), X, y)
 
     def with_weights(self, workload, weights, biases, X, y):
         from gradfall.sklearn import from_sklearn

@@ -15,9 +15,11 @@ MIB = 1 << 20
 TARGET_WORKLOAD = "medium"
 
 
-def _probe(contender_name, workload, threads) -> dict:
+def probe(contender_name, workload, threads, sparse_solver=None) -> dict:
+    """The child's measurements (bench.memory_probe) of one fit; a SparseWorkload is fit on its
+    CSR X by the sparse section's contender with ``sparse_solver``."""
     request = {"contender": contender_name, "threads": threads,
-               "workload": dataclasses.asdict(workload)}
+               "workload": dataclasses.asdict(workload), "sparse_solver": sparse_solver}
     # The child imports exactly what this process imports.
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     done = subprocess.run([sys.executable, "-m", "bench.memory_probe", json.dumps(request)],
@@ -52,7 +54,7 @@ def run(plan) -> Section:
         workload = plan.workload(name)
         for c in chosen:
             try:
-                measured = _probe(c.name, workload, plan.train_threads)
+                measured = probe(c.name, workload, plan.train_threads)
             except RuntimeError as error:   # one broken contender should not sink the run
                 section.notes.append(str(error))
                 continue

@@ -1,4 +1,5 @@
-"""Child process of the memory section: one contender's one-epoch fit in a clean process.
+"""Child process of the memory sections: one contender's one-epoch fit in a clean process (a
+SparseWorkload's on its CSR X).
 
 Prints one JSON line with, in bytes: the baseline RSS (after imports and a tiny warm-up fit,
 before X exists), the RSS just before fit (X and y created), the peak RSS during fit and X's size.
@@ -12,9 +13,9 @@ import json
 import resource
 import sys
 
-from . import contenders, data, optional
+from . import contenders, data, optional, sparse, sparse_data
 from . import threads as thread_control
-from .plans import Workload
+from .plans import SparseWorkload, Workload
 
 
 def status_bytes(field: str) -> int:
@@ -48,26 +49,41 @@ def rss_bytes() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def probe(contender_name: str, workload: Workload, threads: int) -> dict:
+def _job(contender_name, workload, sparse_solver):
+    """(package to import, one epoch of fit, a tiny workload of the same kind, data maker,
+    size of X in bytes)."""
+    if isinstance(workload, SparseWorkload):
+        package, epoch = sparse.CONTENDERS[contender_name]
+        tiny = SparseWorkload("warm-up", n=64, d=32, density=0.1, hidden=(8,),
+                              classes=workload.classes, batch=16, dense_n=1)
+        return (package, lambda w, X, y: epoch(w, sparse_solver, X, y), tiny, sparse_data.make,
+                sparse_data.nbytes)
     contender = next(c for c in contenders.ALL if c.name == contender_name)
-    optional.load(contender.package)   # imported first so that set_all reaches torch too
+    tiny = Workload("warm-up", n=64, d=8, hidden=(8,), classes=workload.classes, batch=16)
+    return contender.package, contender.train_epoch, tiny, data.make, lambda X: X.nbytes
+
+
+def probe(contender_name: str, workload, threads: int, sparse_solver=None) -> dict:
+    package, train_epoch, tiny, make, x_bytes = _job(contender_name, workload, sparse_solver)
+    optional.load(package)   # imported first so that set_all reaches torch too
     thread_control.set_all(threads)
     # Loads lazy imports and starts thread pools; kept tiny so it leaves no heap for fit to reuse.
-    tiny = Workload("warm-up", n=64, d=8, hidden=(8,), classes=workload.classes, batch=16)
-    contender.train_epoch(tiny, *data.make(tiny, seed=1))
+    train_epoch(tiny, *make(tiny, seed=1))
     baseline = rss_bytes()
-    X, y = data.make(workload)
+    X, y = make(workload)
     before = rss_bytes()
     reset_worked = reset_peak()
-    contender.train_epoch(workload, X, y)
+    train_epoch(workload, X, y)
     return {"baseline": baseline, "before_fit": before, "peak": peak_bytes(reset_worked),
-            "x_bytes": X.nbytes, "method": "VmHWM reset" if reset_worked else "ru_maxrss"}
+            "x_bytes": x_bytes(X), "method": "VmHWM reset" if reset_worked else "ru_maxrss"}
 
 
 def main(argv) -> None:
     request = json.loads(argv[0])
-    workload = Workload(**{**request["workload"], "hidden": tuple(request["workload"]["hidden"])})
-    print(json.dumps(probe(request["contender"], workload, request["threads"])))
+    fields = {**request["workload"], "hidden": tuple(request["workload"]["hidden"])}
+    workload = SparseWorkload(**fields) if "density" in fields else Workload(**fields)
+    print(json.dumps(probe(request["contender"], workload, request["threads"],
+                           request.get("sparse_solver"))))
 
 
 if __name__ == "__main__":

@@ -25,6 +25,23 @@ class Workload:
 
 
 @dataclass(frozen=True)
+class SparseWorkload(Workload):
+    """A bag-of-words classification job: n documents over a d-word vocabulary, each holding
+    about density * d distinct words (Zipf-like word frequencies), ReLU hidden layers, softmax.
+    The densified comparison runs on the first dense_n rows (the whole dense X may not fit)."""
+    density: float
+    dense_n: int
+
+    @property
+    def n_params(self) -> int:
+        sizes = self.layers
+        return sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+
+    def describe(self) -> str:
+        return super().describe().replace(", hidden", f", density {self.density:g}, hidden", 1)
+
+
+@dataclass(frozen=True)
 class Plan:
     gemm_shapes: tuple                  # (M, K, N): A is M x K, B is K x N
     gemm_dtypes: tuple = ("float32", "float64")
@@ -45,6 +62,9 @@ class Plan:
     quality_epoch_share: float = 1.0    # of each problem's epoch budget (a quick run cuts it)
     quality_threads: int = 1            # small networks: a second thread only adds contention
     quality_init: str = None            # gradfall's init rule there (None: the library default)
+    sparse_workload: SparseWorkload = None
+    sparse_solvers: tuple = ("adam", "sgd")   # each a set of rows, scikit-learn's names
+    sparse_repeats: int = 3
 
     @property
     def train_threads(self) -> int:
@@ -63,11 +83,16 @@ WORKLOADS = (
     Workload("large", n=10000, d=784, hidden=(1024, 1024), classes=10, batch=256),
 )
 
+# 20000 x 50000 float32 is 3.7 GiB dense: the densified run takes a tenth of the rows.
+BAG_OF_WORDS = SparseWorkload("bag-of-words", n=20000, d=50000, density=0.001, hidden=(256,),
+                              classes=10, batch=200, dense_n=2000)
+
 FULL = Plan(
     gemm_shapes=((64, 784, 256), (128, 784, 256), (256, 256, 256),
                  (512, 512, 512), (1024, 1024, 1024), (2048, 2048, 2048)),
     workloads=WORKLOADS,
     memory_workloads=("small", "medium", "large"),
+    sparse_workload=BAG_OF_WORDS,
 )
 
 # Same networks on a tenth of the samples; GEMM only at the two smallest shapes.
@@ -83,4 +108,7 @@ QUICK = Plan(
     peak_seconds=0.05,
     quality_seeds=(0,),
     quality_epoch_share=0.02,
+    sparse_workload=replace(BAG_OF_WORDS, n=2000, d=5000, density=0.01, dense_n=500),
+    sparse_solvers=("adam",),
+    sparse_repeats=2,
 )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import gradfall as gf
 
-from . import chart, gemm, machine, memory, predict, quality, report, training
+from . import chart, gemm, machine, memory, predict, quality, report, sparse, training
 from .table import Section
 
 SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run,
-            "quality": quality.run}
+            "quality": quality.run, "sparse": sparse.run}
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 

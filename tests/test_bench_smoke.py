@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # bench/ lives at
 
 import gradfall as gf  # noqa: E402
 from bench import optional, runner  # noqa: E402
-from bench.plans import Plan, Workload  # noqa: E402
+from bench.plans import Plan, SparseWorkload, Workload  # noqa: E402
 
 TINY = Plan(
     gemm_shapes=((16, 32, 24),),
@@ -22,6 +22,9 @@ TINY = Plan(
     repeats=1, train_repeats=1, min_sample_seconds=0.0, train_min_sample_seconds=0.0,
     settle_seconds=0.0, peak_seconds=0.01,
     quality_problems=("xor",), quality_seeds=(0,), quality_epoch_share=0.05,
+    sparse_workload=SparseWorkload("bag-of-words", n=300, d=400, density=0.02, hidden=(16,),
+                                   classes=4, batch=50, dense_n=100),
+    sparse_solvers=("adam", "sgd"), sparse_repeats=1,
 )
 
 
@@ -38,7 +41,7 @@ def test_tiny_run_has_every_row_and_writes_the_report(tmp_path):
     result = _run(tmp_path)
     assert result.failed == []
     sections = {s.key: s for s in result.sections}
-    assert list(sections) == ["gemm", "train", "predict", "memory", "quality"]
+    assert list(sections) == ["gemm", "train", "predict", "memory", "quality", "sparse"]
 
     gemm = sections["gemm"]
     assert len(gemm.rows) == len(TINY.gemm_dtypes) * len(TINY.threads) * len(gf.available_isas())
@@ -61,12 +64,22 @@ def test_tiny_run_has_every_row_and_writes_the_report(tmp_path):
     assert _names(memory, "contender") == ["gf.Network"]
     assert memory.status(memory.rows[0]) in ("met", "short")
 
+    sparse = sections["sparse"]
+    found = set(zip(_names(sparse, "solver"), _names(sparse, "gradfall side"),
+                    _names(sparse, "other side")))
+    assert found == {(solver, *pair) for solver in ("adam", "sgd")
+                     for pair in (("gf.Network", "scikit-learn"),
+                                  ("gradfall.sklearn", "scikit-learn"),
+                                  ("gf.Network", "gf.Network, dense X"))}
+    assert all(row.ratio > 0 for row in sparse.rows)
+    assert any("MiB above the RSS just before fit" in note for note in sparse.notes)
+
     text = result.markdown_path.read_text()
     assert (tmp_path / "latest.md").read_text() == text
     assert _names(sections["quality"], "problem") == ["xor"]
 
     for heading in ("## Machine", "## GEMM", "## Training", "## Predict", "## Peak memory",
-                    "## Learning quality"):
+                    "## Learning quality", "## Sparse input"):
         assert heading in text
     assert "| small | gf.Network | scikit-learn |" in text
     if optional.load("matplotlib") is not None:

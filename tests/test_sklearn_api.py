@@ -121,16 +121,6 @@ def test_poisson_loss_trains_like_scikit_learn(solver):
         MLPRegressor(loss="poisson", max_iter=2).fit(X, -y - 1)
 
 
-def test_sparse_input_is_refused_with_type_error():
-    sp = pytest.importorskip("scipy.sparse")
-    X, y = _clf_data(n=40)
-    with pytest.raises(TypeError, match="dense"):
-        MLPClassifier(max_iter=2).fit(sp.csr_matrix(X), y)
-    est = MLPClassifier(max_iter=2).fit(X, y)
-    with pytest.raises(TypeError, match="dense"):
-        est.predict(sp.csr_matrix(X))
-
-
 def test_not_fitted():
     with pytest.raises(NotFittedError):
         MLPClassifier().predict(np.zeros((2, 3)))

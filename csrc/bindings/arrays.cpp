@@ -26,6 +26,7 @@ py::array_t<T> require(const py::handle& handle, const char* name, int ndim, boo
 template py::array_t<float> require<float>(const py::handle&, const char*, int, bool);
 template py::array_t<double> require<double>(const py::handle&, const char*, int, bool);
 template py::array_t<int64_t> require<int64_t>(const py::handle&, const char*, int, bool);
+template py::array_t<int32_t> require<int32_t>(const py::handle&, const char*, int, bool);
 
 bool is_float64(const py::array& array) { return py::isinstance<py::array_t<double>>(array); }
 

@@ -1,5 +1,6 @@
 // Network entry points: forward, loss/gradient, the epoch trainer and the landscape evaluator.
-// Each validates shapes, then releases the GIL for the whole core call.
+// Each validates shapes, then releases the GIL for the whole core call. X is a 2-D ndarray or a
+// CsrMatrix of the parameters' dtype.
 #include <pybind11/stl.h>
 
 #include <cstring>
@@ -8,6 +9,7 @@
 #include <shared_mutex>
 
 #include "bindings/arrays.h"
+#include "bindings/inputs.h"
 #include "bindings/interrupt.h"
 #include "bindings/optimizer_state.h"
 #include "bindings/param_guard.h"
@@ -130,45 +132,36 @@ py::array_t<T> checked_params(const ModelSpec& spec, const py::handle& params, b
   return p;
 }
 
-template <typename T>
-py::array_t<T> checked_X(const ModelSpec& spec, const py::handle& X) {
-  auto x = require<T>(X, "X", 2);
-  if (x.shape(1) != spec.n_in())
-    throw py::value_error("X has " + std::to_string(x.shape(1)) + " features, the network expects " +
-                          std::to_string(spec.n_in()));
-  return x;
-}
-
 // Up to this many rows the GEMM reads the weights in place (kernels::kGemvMaxRows): a packed
 // copy would not be used.
 constexpr int64_t kPackedFromRows = kernels::kGemvMaxRows + 1;
 
 template <typename T>
-py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
+py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::object& X,
                        ParamGuard* guard, InferenceCache* cache) {
   auto p = checked_params<T>(spec, params, false);
-  auto x = checked_X<T>(spec, X);
-  const int64_t n = x.shape(0);
-  py::array_t<T> out({n, spec.n_out()});
+  const Input<T> x = input_of<T>(X, spec.n_in());
+  py::array_t<T> out({x.n_rows, spec.n_out()});
   T* out_ptr = out.mutable_data();
+  const int64_t n = x.n_rows;
   watched(worth_watching(n, spec.n_params()), guard, [&](const StopFlag* stop) {
     // Checked under the read lock: no step can slip in between the check and the use.
     std::shared_ptr<const PackedWeights<T>> packed;
-    if (cache && n >= kPackedFromRows) packed = cache->current<T>(spec, p.data());
-    predict_outputs<T>(spec, p.data(), x.data(), n, out_ptr, true, stop, packed.get());
+    if (cache && n >= kPackedFromRows && !x.is_sparse())
+      packed = cache->template current<T>(spec, p.data());
+    predict_outputs<T>(spec, p.data(), x, out_ptr, true, stop, packed.get());
   });
   return out;
 }
 
 template <typename T>
-py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, const py::array& X,
+py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, const py::object& X,
                              const py::object& labels, const py::object& dense,
                              const py::object& weights, double l2, bool want_grad,
                              ParamGuard* guard) {
   auto p = checked_params<T>(spec, params, false);
-  auto x = checked_X<T>(spec, X);
-  const int64_t n = x.shape(0);
-  TargetArrays<T> y(spec, n, labels, dense, weights);
+  const Input<T> x = input_of<T>(X, spec.n_in());
+  TargetArrays<T> y(spec, x.n_rows, labels, dense, weights);
   py::object grad = py::none();
   T* grad_ptr = nullptr;
   if (want_grad) {
@@ -177,30 +170,29 @@ py::tuple loss_gradient_impl(const ModelSpec& spec, const py::array& params, con
     grad = g;
   }
   double cost = 0;
-  watched(worth_watching(n, spec.n_params()), guard, [&](const StopFlag* stop) {
-    cost = evaluate_cost<T>(spec, p.data(), x.data(), n, y.view, l2, grad_ptr, true, stop);
+  watched(worth_watching(x.n_rows, spec.n_params()), guard, [&](const StopFlag* stop) {
+    cost = evaluate_cost<T>(spec, p.data(), x, y.view, l2, grad_ptr, true, stop);
   });
   return py::make_tuple(cost, grad);
 }
 
 template <typename T>
 py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const py::array& directions,
-                         const py::array& coeffs, const py::array& X, const py::object& labels,
+                         const py::array& coeffs, const py::object& X, const py::object& labels,
                          const py::object& dense, const py::object& weights, ParamGuard* guard) {
   auto c = checked_params<T>(spec, center, false);
   auto d = require<T>(directions, "directions", 2);
   auto k = require<double>(coeffs, "coeffs", 2);
-  auto x = checked_X<T>(spec, X);
+  const Input<T> x = input_of<T>(X, spec.n_in());
   if (d.shape(1) != spec.n_params())
     throw py::value_error("directions must have shape (k, n_params)");
   if (k.shape(1) != d.shape(0)) throw py::value_error("coeffs must have shape (m, k)");
-  const int64_t n = x.shape(0);
-  TargetArrays<T> y(spec, n, labels, dense, weights);
+  TargetArrays<T> y(spec, x.n_rows, labels, dense, weights);
   py::array_t<double> out(k.shape(0));
   double* out_ptr = out.mutable_data();
   watched(true, guard, [&](const StopFlag* stop) {
-    losses_at<T>(spec, c.data(), d.data(), d.shape(0), k.data(), k.shape(0), x.data(), n, y.view,
-                 out_ptr, stop);
+    losses_at<T>(spec, c.data(), d.data(), d.shape(0), k.data(), k.shape(0), x, y.view, out_ptr,
+                 stop);
   });
   return out;
 }
@@ -208,7 +200,7 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
 // Keeps every array the core points into alive for the trainer's lifetime.
 class PyTrainer {
  public:
-  PyTrainer(const ModelSpec& spec, py::object guard, py::array X, py::object labels,
+  PyTrainer(const ModelSpec& spec, py::object guard, py::object X, py::object labels,
             py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
       : guard_object_(guard), guard_(&guard.cast<ParamGuard&>()), params_(guard_->params), X_(X),
         n_params_(spec.n_params()) {
@@ -244,20 +236,20 @@ class PyTrainer {
   void make(const ModelSpec& spec, const py::object& labels, const py::object& dense,
             const py::object& weights, int64_t batch_size, uint64_t seed, double l2) {
     auto p = checked_params<T>(spec, params_, true);
-    auto x = checked_X<T>(spec, X_);
-    const int64_t n = x.shape(0);
-    if (n < 1) throw py::value_error("X must have at least one row");
-    auto targets = std::make_shared<TargetArrays<T>>(spec, n, labels, dense, weights);
+    const Input<T> x = input_of<T>(X_, spec.n_in());
+    if (x.n_rows < 1) throw py::value_error("X must have at least one row");
+    auto targets = std::make_shared<TargetArrays<T>>(spec, x.n_rows, labels, dense, weights);
     targets_ = targets;
-    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x.data(), n,
-                                                targets->view, batch_size, seed, l2);
+    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x, targets->view,
+                                                batch_size, seed, l2);
     if constexpr (std::is_same_v<T, double>) f64_ = std::move(trainer);
     else f32_ = std::move(trainer);
   }
 
   py::object guard_object_;  // keeps the guard (and its buffer) alive
   ParamGuard* guard_;
-  py::array params_, X_;
+  py::array params_;
+  py::object X_;
   int64_t n_params_;
   std::shared_ptr<void> targets_;
   std::unique_ptr<Trainer<float>> f32_;
@@ -274,7 +266,7 @@ void bind_network(py::module_& m) {
       .def("clear", &InferenceCache::clear)
       .def_property_readonly("nbytes", &InferenceCache::nbytes);
 
-  m.def("forward", [](const ModelSpec& spec, py::array params, py::array X, py::object guard,
+  m.def("forward", [](const ModelSpec& spec, py::array params, py::object X, py::object guard,
                       py::object cache) {
     ParamGuard* g = guard_of(guard);
     InferenceCache* c = cache_of(cache);
@@ -285,7 +277,7 @@ void bind_network(py::module_& m) {
         "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",
-        [](const ModelSpec& spec, py::array params, py::array X, py::object labels,
+        [](const ModelSpec& spec, py::array params, py::object X, py::object labels,
            py::object dense, py::object weights, double l2, bool want_grad, py::object guard) {
           ParamGuard* g = guard_of(guard);
           return is_float64(params)
@@ -300,7 +292,7 @@ void bind_network(py::module_& m) {
 
   m.def("losses_at",
         [](const ModelSpec& spec, py::array center, py::array directions, py::array coeffs,
-           py::array X, py::object labels, py::object dense, py::object weights,
+           py::object X, py::object labels, py::object dense, py::object weights,
            py::object guard) {
           ParamGuard* g = guard_of(guard);
           return is_float64(center)
@@ -316,7 +308,7 @@ void bind_network(py::module_& m) {
   py::class_<PyTrainer>(m, "Trainer",
                         "Whole epochs of shuffled minibatches (forward, backward, update) over "
                         "one X, targets and parameter vector, with the GIL released.")
-      .def(py::init<const ModelSpec&, py::object, py::array, py::object, py::object, py::object,
+      .def(py::init<const ModelSpec&, py::object, py::object, py::object, py::object, py::object,
                     int64_t, uint64_t, double>(),
            py::arg("spec"), py::arg("guard"), py::arg("X"), py::arg("labels"), py::arg("dense"),
            py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))

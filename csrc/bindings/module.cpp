@@ -15,6 +15,7 @@
 namespace gradfall::bindings {
 
 void bind_types(py::module_& m);
+void bind_inputs(py::module_& m);
 void bind_network(py::module_& m);
 void bind_param_guard(py::module_& m);
 
@@ -92,8 +93,9 @@ PYBIND11_MODULE(_core, m) {
   });
   init_isa_from_environment();
   remember_main_thread();
-  bind_types(m);
-  bind_param_guard(m);  // first, so every signature below names the bound types
+  bind_types(m);  // first, so every signature below names the bound types
+  bind_param_guard(m);
+  bind_inputs(m);
 
   m.def("available_isas", &available_isas, "Kernel sets compiled in and supported by this CPU.");
   m.def("active_isa", &active_isa, "Name of the kernel set in use.");

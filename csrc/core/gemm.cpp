@@ -146,6 +146,14 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
   if (out_of_memory.load()) throw std::bad_alloc();
 }
 
+template <typename T>
+int64_t gemm_k_panel() {
+  const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
+  return gemm_driver::blocking_for<T>(uk.mr, uk.nr).kc;
+}
+
+template int64_t gemm_k_panel<float>();
+template int64_t gemm_k_panel<double>();
 template void gemm<float>(const GemmShape&, const float*, int64_t, const float*, int64_t, float*,
                           int64_t, bool, bool, const GemmEpilogue<float>*,
                           const PackedB<float>*);

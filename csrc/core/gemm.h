@@ -51,9 +51,20 @@ int64_t packed_b_values(int64_t K, int64_t N);
 template <typename T>
 PackedB<T> pack_b_once(const T* B, int64_t ldb, int64_t K, int64_t N, T* out);
 
+// The epilogue on rows [i0, i0+mv) x cols [j0, j0+nv) of C, whose sums are complete; the sparse
+// products finish their rows with it too, so every layer input shares one activation code path.
+template <typename T>
+void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
+                    int64_t ldc, int64_t i0, int64_t j0, int mv, int nv);
+
 // Up to this many rows of C, A is read in place rather than packed (unless its stride aliases
 // L1 sets): callers that choose their own row blocks keep wide inputs below it.
 constexpr int64_t kGemmInPlaceRows = 512;
+
+// Depth of the K panels for the active kernels: each element of C is an FMA chain from zero over
+// each panel of this many K indices, the panels added in order (what RowCombination mirrors).
+template <typename T>
+int64_t gemm_k_panel();
 
 // parallel=false keeps the call on the calling thread (used inside outer parallel loops).
 // Every element of C is owned by one thread and summed in a fixed order, so the result does not

@@ -1,13 +1,10 @@
 // The loops inside one row block: over the job's B slivers (js), then the block's A slivers (is),
-// one micro-kernel tile each.
+// one micro-kernel tile each; and the epilogue that finishes each tile.
 #include <algorithm>
 
 #include "core/gemm_plan.h"
 
-namespace gradfall::gemm_driver {
-
-using kernels::Tile;
-
+namespace gradfall {
 namespace {
 
 // d *= f'(a) where a = dropped / scale: the activations before dropout (relu and leaky_relu
@@ -50,6 +47,16 @@ void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk,
     }
   }
 }
+
+template void apply_epilogue<float>(const GemmEpilogue<float>&, const kernels::MicroKernel<float>&,
+                                    float*, int64_t, int64_t, int64_t, int, int);
+template void apply_epilogue<double>(const GemmEpilogue<double>&,
+                                     const kernels::MicroKernel<double>&, double*, int64_t,
+                                     int64_t, int64_t, int, int);
+
+namespace gemm_driver {
+
+using kernels::Tile;
 
 namespace {
 
@@ -118,10 +125,6 @@ void compute_block(const Plan<T>& P, const BlockJob<T>& job) {
 
 template void compute_block<float>(const Plan<float>&, const BlockJob<float>&);
 template void compute_block<double>(const Plan<double>&, const BlockJob<double>&);
-template void apply_epilogue<float>(const GemmEpilogue<float>&, const kernels::MicroKernel<float>&,
-                                    float*, int64_t, int64_t, int64_t, int, int);
-template void apply_epilogue<double>(const GemmEpilogue<double>&,
-                                     const kernels::MicroKernel<double>&, double*, int64_t,
-                                     int64_t, int64_t, int, int);
 
-}  // namespace gradfall::gemm_driver
+}  // namespace gemm_driver
+}  // namespace gradfall

@@ -95,7 +95,6 @@ struct BlockJob {
 template <typename T>
 void compute_block(const Plan<T>& P, const BlockJob<T>& job);
 
-// The epilogue on rows [i0, i0+mv) x cols [j0, j0+nv) of C, whose sums are complete.
 // C = [C +] A B for at most kernels::kGemvMaxRows rows of A, neither operand transposed: B read in
 // place, K split into the blocked driver's panels of kc rows (the same bits), the epilogue on
 // each thread's columns (gemm_few_rows.cpp).
@@ -103,10 +102,6 @@ template <typename T>
 void gemm_few_rows(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
                    int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
                    const kernels::MicroKernel<T>& uk, int64_t kc);
-
-template <typename T>
-void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
-                    int64_t ldc, int64_t i0, int64_t j0, int mv, int nv);
 
 // Thread tid of a team of nt: its share of the work under P.strategy. Any nt >= 1 gives the
 // same C; every thread of the team must call it (some strategies have barriers).

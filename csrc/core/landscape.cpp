@@ -25,7 +25,7 @@ void combine(const T* center, const T* directions, int64_t n_directions, int64_t
 // Every point evaluated from scratch: used when the first-layer shortcut does not pay.
 template <typename T>
 void losses_direct(const ModelSpec& spec, const T* center, const T* directions, int64_t K,
-                   const double* coeffs, int64_t n_points, const T* X, int64_t n,
+                   const double* coeffs, int64_t n_points, const Input<T>& X,
                    const Targets<T>& y, double* out, const StopFlag* stop) {
   const int64_t P = spec.n_params();
   const bool outer_parallel = n_points >= num_threads() && num_threads() > 1;
@@ -38,7 +38,7 @@ void losses_direct(const ModelSpec& spec, const T* center, const T* directions, 
     errors.guard([&] {
       T* th = theta[outer_parallel ? omp_get_thread_num() : 0].data();
       combine(center, directions, K, P, coeffs + i * K, 0, P, th);
-      out[i] = evaluate_cost<T>(spec, th, X, n, y, 0.0, nullptr, !outer_parallel);
+      out[i] = evaluate_cost<T>(spec, th, X, y, 0.0, nullptr, !outer_parallel);
     });
   }
   errors.rethrow();
@@ -59,10 +59,10 @@ ModelSpec tail_spec(const ModelSpec& spec) {
 // K+1 products per block serve every point, and each point only pays for layers 1..L-1.
 template <typename T>
 void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* directions,
-                               int64_t K, const double* coeffs, int64_t n_points, const T* X,
-                               int64_t n, const Targets<T>& y, double* out,
+                               int64_t K, const double* coeffs, int64_t n_points,
+                               const Input<T>& X, const Targets<T>& y, double* out,
                                const StopFlag* stop) {
-  const int64_t P = spec.n_params(), n0 = spec.sizes[0], n1 = spec.sizes[1];
+  const int64_t P = spec.n_params(), n0 = spec.sizes[0], n1 = spec.sizes[1], n = X.n_rows;
   const int64_t tail_offset = spec.weight_offset(1), b0 = spec.bias_offset(0);
   const ModelSpec tail = tail_spec(spec);
   ModelSpec first{{n0, n1}, {Activation::identity}, {0.0}, spec.loss, 1.0, {}};  // X W, no bias
@@ -89,8 +89,8 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
     for (int64_t k = 0; k <= K; ++k) {
       const T* source = k == 0 ? center : directions + (k - 1) * P;
       std::copy(source, source + n0 * n1, first_params.begin());
-      dense_forward<T>(first, 0, first_params.data(), X + start * n0, products[k].data(), rows,
-                       true);
+      dense_forward<T>(first, 0, first_params.data(), X.rows_from(start), products[k].data(),
+                       rows, true);
     }
     const Targets<T> chunk = y.slice(start, spec.n_out());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(n_workers) if (outer_parallel)
@@ -111,8 +111,9 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
         }
         bias_activation_forward<T>(spec.acts[0], static_cast<T>(spec.slopes[0]), th + b0, z, rows,
                                    n1, !outer_parallel);
-        out[i] += network_loss_gradient<T>(tail, th + tail_offset, z, rows, chunk, norm, nullptr,
-                                           false, ws[w], !outer_parallel);
+        out[i] += network_loss_gradient<T>(tail, th + tail_offset,
+                                           Input<T>::dense_rows(z, rows, n1), rows, chunk, norm,
+                                           nullptr, false, ws[w], !outer_parallel);
       });
     }
     errors.rethrow();
@@ -124,22 +125,21 @@ void losses_first_layer_shared(const ModelSpec& spec, const T* center, const T* 
 
 template <typename T>
 void losses_at(const ModelSpec& spec, const T* center, const T* directions, int64_t n_directions,
-               const double* coeffs, int64_t n_points, const T* X, int64_t n, const Targets<T>& y,
+               const double* coeffs, int64_t n_points, const Input<T>& X, const Targets<T>& y,
                double* out, const StopFlag* stop) {
   // The shortcut needs a hidden layer, and pays when the input is wider than the direction count.
-  if (spec.n_layers() >= 2 && spec.sizes[0] > n_directions + 1 && n > 0)
-    losses_first_layer_shared<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y,
+  if (spec.n_layers() >= 2 && spec.sizes[0] > n_directions + 1 && X.n_rows > 0)
+    losses_first_layer_shared<T>(spec, center, directions, n_directions, coeffs, n_points, X, y,
                                  out, stop);
   else
-    losses_direct<T>(spec, center, directions, n_directions, coeffs, n_points, X, n, y, out,
-                     stop);
+    losses_direct<T>(spec, center, directions, n_directions, coeffs, n_points, X, y, out, stop);
 }
 
 template void losses_at<float>(const ModelSpec&, const float*, const float*, int64_t,
-                               const double*, int64_t, const float*, int64_t,
+                               const double*, int64_t, const Input<float>&,
                                const Targets<float>&, double*, const StopFlag*);
 template void losses_at<double>(const ModelSpec&, const double*, const double*, int64_t,
-                                const double*, int64_t, const double*, int64_t,
+                                const double*, int64_t, const Input<double>&,
                                 const Targets<double>&, double*, const StopFlag*);
 
 }  // namespace gradfall

@@ -9,6 +9,7 @@
 
 #include "core/dispatch.h"
 #include "core/gemm.h"
+#include "core/sparse_products.h"
 
 namespace gradfall {
 
@@ -30,7 +31,9 @@ int64_t ModelSpec::weight_offset(int64_t l) const {
   return offset;
 }
 
-int64_t ModelSpec::max_width() const { return *std::max_element(sizes.begin(), sizes.end()); }
+int64_t ModelSpec::max_delta_width() const {
+  return *std::max_element(sizes.begin() + 1, sizes.end());
+}
 
 void ModelSpec::validate() const {
   if (sizes.size() < 2) throw std::invalid_argument("a network needs at least one layer");
@@ -68,36 +71,61 @@ void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
   a.assign(spec.n_layers() + 1, {});
   for (int64_t l = 1; l <= spec.n_layers(); ++l) a[l].resize(capacity * spec.sizes[l]);
   z_out.resize(capacity * spec.n_out());
-  delta.resize(capacity * spec.max_width());
-  delta_prev.resize(capacity * spec.max_width());
+  delta.resize(capacity * spec.max_delta_width());
+  delta_prev.resize(capacity * spec.max_delta_width());
 }
 
+namespace {
+
+// out = a_prev W_l, each finished row passed through the epilogue: the GEMM over a dense block,
+// the sparse product over CSR rows.
 template <typename T>
-void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows, const DropoutMask* mask,
-                   const PackedB<T>* packed_W) {
+void layer_product(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
+                   T* out, int64_t rows, bool parallel, const int64_t* x_rows,
+                   const GemmEpilogue<T>* epi, const PackedB<T>* packed_W = nullptr) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   const T* W = params + spec.weight_offset(l);
+  if (a_prev.is_sparse()) {
+    sparse_times_dense<T>(a_prev.csr, x_rows, rows, W, n_out, out, parallel, epi);
+    return;
+  }
+  GemmShape shape{false, false, rows, n_out, n_in, x_rows};
+  gemm<T>(shape, a_prev.dense, n_in, W, n_out, out, n_out, false, parallel, epi, packed_W);
+}
+
+}  // namespace
+
+template <typename T>
+void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
+                   T* a_out, int64_t rows, bool parallel, const int64_t* x_rows,
+                   const DropoutMask* mask, const PackedB<T>* packed_W) {
   GemmEpilogue<T> epi;
   epi.op = map_op(spec.acts[l]);
   epi.slope = static_cast<T>(spec.slopes[l]);
   epi.bias = params + spec.bias_offset(l);
   epi.dropout = mask;
-  GemmShape shape{false, false, rows, n_out, n_in, x_rows};
-  gemm<T>(shape, a_prev, n_in, W, n_out, a_out, n_out, false, parallel, &epi, packed_W);
+  layer_product<T>(spec, l, params, a_prev, a_out, rows, parallel, x_rows, &epi, packed_W);
   if (spec.acts[l] == Activation::softmax)
-    bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, n_out, parallel);
+    bias_activation_forward<T>(Activation::softmax, T(0), nullptr, a_out, rows, spec.sizes[l + 1],
+                               parallel);
 }
 
 template <typename T>
-void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
+void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
-                    bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask) {
+                    bool parallel, const int64_t* x_rows, const DropoutMask* prev_mask,
+                    SparseGradientRows* written) {
   const int64_t n_in = spec.sizes[l], n_out = spec.sizes[l + 1];
   T* dW = grads + spec.weight_offset(l);
   T* db = grads + spec.bias_offset(l);
-  GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
-  gemm<T>(dw_shape, a_prev, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
+  if (a_prev.is_sparse()) {
+    if (dZ_prev) throw std::invalid_argument("a sparse layer input is data: it has no gradient");
+    sparse_transpose_times<T>(a_prev.csr, x_rows, rows, n_in, dZ, n_out, dW, accumulate,
+                              parallel, written);
+  } else {
+    GemmShape dw_shape{true, false, n_in, n_out, rows, x_rows};
+    gemm<T>(dw_shape, a_prev.dense, n_in, dZ, n_out, dW, n_out, accumulate, parallel);
+  }
   // Column sums in row order with the ISA's vector add: the order never depends on threads.
   const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   if (!accumulate) std::fill(db, db + n_out, T(0));
@@ -108,7 +136,7 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
     GemmEpilogue<T> epi;
     epi.op = map_op(spec.acts[l - 1]);
     epi.slope = static_cast<T>(spec.slopes[l - 1]);
-    epi.grad_of = a_prev;
+    epi.grad_of = a_prev.dense;
     epi.ld_grad = n_in;
     epi.dropout = prev_mask;
     const bool needed = epi.op != kernels::MapOp::identity || prev_mask;
@@ -118,24 +146,22 @@ void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* 
 }
 
 template <typename T>
-void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+void network_forward(const ModelSpec& spec, const T* params, const Input<T>& X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows, bool want_output,
                      const uint64_t* dropout_key, const PackedWeights<T>* packed) {
   const int64_t L = spec.n_layers();
-  const T* input = X;
+  Input<T> input = X;
   for (int64_t l = 0; l < L; ++l) {
     const int64_t* gather = l == 0 ? x_rows : nullptr;
     T* out = ws.a[l + 1].data();
     if (l + 1 == L) {
       // Keep the logits: stable losses are computed from z, not from f(z).
       const int64_t n_out = spec.n_out();
-      const T* W = params + spec.weight_offset(l);
       GemmEpilogue<T> epi;
       epi.bias = params + spec.bias_offset(l);
       T* z = ws.z_out.data();
-      GemmShape shape{false, false, rows, n_out, spec.sizes[l], gather};
-      gemm<T>(shape, input, spec.sizes[l], W, n_out, z, n_out, false, parallel, &epi,
-              packed ? packed->layer(l) : nullptr);
+      layer_product<T>(spec, l, params, input, z, rows, parallel, gather, &epi,
+                       packed ? packed->layer(l) : nullptr);
       if (want_output) {
         std::memcpy(out, z, sizeof(T) * rows * n_out);
         bias_activation_forward<T>(spec.acts[l], static_cast<T>(spec.slopes[l]), nullptr, out,
@@ -148,15 +174,15 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
       dense_forward<T>(spec, l, params, input, out, rows, parallel, gather, nullptr,
                        packed ? packed->layer(l) : nullptr);
     }
-    input = out;
+    input = Input<T>::dense_rows(out, rows, spec.sizes[l + 1]);
   }
 }
 
 template <typename T>
-double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                             const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel, const int64_t* x_rows,
-                             const uint64_t* dropout_key) {
+double network_loss_gradient(const ModelSpec& spec, const T* params, const Input<T>& X,
+                             int64_t rows, const Targets<T>& y, double norm, T* grads,
+                             bool accumulate, Workspace<T>& ws, bool parallel,
+                             const int64_t* x_rows, const uint64_t* dropout_key) {
   const int64_t L = spec.n_layers();
   // Cross-entropy computes its softmax from the logits itself (fused with its gradient).
   const bool need_output = spec.loss != Loss::cross_entropy;
@@ -168,13 +194,14 @@ double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X,
                      grads ? dZ : nullptr, parallel);
   if (!grads) return total;
   for (int64_t l = L - 1; l >= 0; --l) {
-    const T* a_prev = l == 0 ? X : ws.a[l].data();
+    const Input<T> a_prev = l == 0 ? X : Input<T>::dense_rows(ws.a[l].data(), rows, spec.sizes[l]);
     T* dZ_prev = l == 0 ? nullptr : ws.delta_prev.data();
     const bool dropped = dropout_key && l > 0 && spec.dropout_rate(l - 1) > 0;
     const DropoutMask prev_mask(dropped ? spec.dropout_rate(l - 1) : 0.0,
                                 dropout_key ? *dropout_key : 0, l - 1);
     dense_backward<T>(spec, l, params, a_prev, dZ, grads, dZ_prev, rows, accumulate, parallel,
-                      l == 0 ? x_rows : nullptr, dropped ? &prev_mask : nullptr);
+                      l == 0 ? x_rows : nullptr, dropped ? &prev_mask : nullptr,
+                      l == 0 ? &ws.input_rows : nullptr);
     if (l > 0) {
       std::swap(ws.delta, ws.delta_prev);
       dZ = ws.delta.data();
@@ -210,9 +237,10 @@ double sum_weights(const double* w, int64_t n) {
 }
 
 template <typename T>
-double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
+double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
                      const Targets<T>& y, double l2, T* grads, bool parallel,
                      const StopFlag* stop) {
+  const int64_t n = X.n_rows;
   const double norm = y.weights ? sum_weights(y.weights, n) : static_cast<double>(n);
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
@@ -220,7 +248,7 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
   double total = 0;
   for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    total += network_loss_gradient<T>(spec, params, X + start * spec.n_in(), rows,
+    total += network_loss_gradient<T>(spec, params, X.rows_from(start), rows,
                                       y.slice(start, spec.n_out()), norm,
                                       grads, start > 0, ws, parallel);
   }
@@ -229,15 +257,16 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t
 }
 
 template <typename T>
-void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
+void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel, const StopFlag* stop, const PackedWeights<T>* packed) {
+  const int64_t n = X.n_rows;
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   Workspace<T> ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
   for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {
     const int64_t rows = std::min(chunk_rows, n - start);
-    network_forward<T>(spec, params, X + start * spec.n_in(), rows, ws, parallel, nullptr, true,
+    network_forward<T>(spec, params, X.rows_from(start), rows, ws, parallel, nullptr, true,
                        nullptr, packed);
     std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
   }
@@ -261,20 +290,22 @@ void PackedWeights<T>::build(const ModelSpec& spec, const T* params) {
 #define GRADFALL_INSTANTIATE(T)                                                                   \
   template struct Workspace<T>;                                                                   \
   template struct PackedWeights<T>;                                                               \
-  template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const T*, T*, int64_t,      \
-                                 bool, const int64_t*, const DropoutMask*, const PackedB<T>*);    \
-  template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const T*, const T*, T*,    \
-                                  T*, int64_t, bool, bool, const int64_t*, const DropoutMask*);   \
-  template void network_forward<T>(const ModelSpec&, const T*, const T*, int64_t, Workspace<T>&,  \
-                                   bool, const int64_t*, bool, const uint64_t*,                   \
+  template void dense_forward<T>(const ModelSpec&, int64_t, const T*, const Input<T>&, T*,        \
+                                 int64_t, bool, const int64_t*, const DropoutMask*,               \
+                                 const PackedB<T>*);                                              \
+  template void dense_backward<T>(const ModelSpec&, int64_t, const T*, const Input<T>&, const T*, \
+                                  T*, T*, int64_t, bool, bool, const int64_t*,                    \
+                                  const DropoutMask*, SparseGradientRows*);                       \
+  template void network_forward<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,          \
+                                   Workspace<T>&, bool, const int64_t*, bool, const uint64_t*,    \
                                    const PackedWeights<T>*);                                      \
-  template double network_loss_gradient<T>(const ModelSpec&, const T*, const T*, int64_t,         \
+  template double network_loss_gradient<T>(const ModelSpec&, const T*, const Input<T>&, int64_t,  \
                                            const Targets<T>&, double, T*, bool, Workspace<T>&,    \
                                            bool, const int64_t*, const uint64_t*);                \
   template double l2_penalty<T>(const ModelSpec&, const T*, double, double, T*);                  \
-  template double evaluate_cost<T>(const ModelSpec&, const T*, const T*, int64_t,                 \
-                                   const Targets<T>&, double, T*, bool, const StopFlag*);         \
-  template void predict_outputs<T>(const ModelSpec&, const T*, const T*, int64_t, T*, bool,       \
+  template double evaluate_cost<T>(const ModelSpec&, const T*, const Input<T>&, const Targets<T>&, \
+                                   double, T*, bool, const StopFlag*);                            \
+  template void predict_outputs<T>(const ModelSpec&, const T*, const Input<T>&, T*, bool,         \
                                    const StopFlag*, const PackedWeights<T>*);
 
 GRADFALL_INSTANTIATE(float)

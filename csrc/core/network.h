@@ -8,8 +8,10 @@
 #include "core/activations.h"
 #include "core/dropout.h"
 #include "core/gemm.h"
+#include "core/input.h"
 #include "core/stop.h"
 #include "core/losses.h"
+#include "core/sparse_products.h"
 
 namespace gradfall {
 
@@ -28,7 +30,8 @@ struct ModelSpec {
   int64_t weight_offset(int64_t l) const;
   int64_t bias_offset(int64_t l) const { return weight_offset(l) + sizes[l] * sizes[l + 1]; }
   int64_t n_params() const { return weight_offset(n_layers()); }
-  int64_t max_width() const;
+  // Widest of n_1..n_L: a delta's row (the input, n_0, never has one: X needs no gradient).
+  int64_t max_delta_width() const;
   double dropout_rate(int64_t l) const { return dropout.empty() ? 0.0 : dropout[l]; }
   void validate() const;  // throws std::invalid_argument on an inconsistent spec
 };
@@ -50,33 +53,36 @@ struct Workspace {
   std::vector<std::vector<T>> a;  // a[l] for l = 1..L (a[0] is the input, not stored)
   std::vector<T> z_out;           // output layer pre-activation (logits)
   std::vector<T> delta, delta_prev;
+  SparseGradientRows input_rows;  // sparse X: the rows of dW_0 the last backward wrote
   void reserve(const ModelSpec& spec, int64_t rows);
 };
 
-// x_rows: the batch is rows x_rows[0..rows) of X, read in place (null: the first `rows` rows);
-// it only applies where a_prev is X. dropout_key: training with dropout, the batch's key
-// (dropout_step_key); null: evaluation, no dropout.
+// a_prev: the layer's input, rows of X for l == 0 (dense or CSR) or the previous layer's dense
+// activations. x_rows: the batch is rows x_rows[0..rows) of X, read in place (null: the first
+// `rows` rows); it only applies where a_prev is X. dropout_key: training with dropout, the
+// batch's key (dropout_step_key); null: evaluation, no dropout.
 
-// z = a_prev W + b, a = f(z): bias and activation fused into the GEMM's epilogue, and with a
+// z = a_prev W + b, a = f(z): bias and activation fused into the product's epilogue, and with a
 // mask, inverted dropout a = f(z) * keep / (1 - p) too.
 template <typename T>
-void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev, T* a_out,
-                   int64_t rows, bool parallel, const int64_t* x_rows = nullptr,
+void dense_forward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
+                   T* a_out, int64_t rows, bool parallel, const int64_t* x_rows = nullptr,
                    const DropoutMask* mask = nullptr, const PackedB<T>* packed_W = nullptr);
 
-// dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0),
+// dW (+)= a_prev^T dZ, db (+)= colsum dZ, and, when dZ_prev is not null (l > 0, a dense a_prev),
 // dZ_prev = (dZ W^T) * f'_{l-1}, the previous layer's derivative (and the mask that dropped its
-// outputs, prev_mask) applied in the GEMM epilogue.
+// outputs, prev_mask) applied in the GEMM epilogue. written: see sparse_transpose_times.
 template <typename T>
-void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const T* a_prev,
+void dense_backward(const ModelSpec& spec, int64_t l, const T* params, const Input<T>& a_prev,
                     const T* dZ, T* grads, T* dZ_prev, int64_t rows, bool accumulate,
                     bool parallel, const int64_t* x_rows = nullptr,
-                    const DropoutMask* prev_mask = nullptr);
+                    const DropoutMask* prev_mask = nullptr,
+                    SparseGradientRows* written = nullptr);
 
 // Forward through every layer for `rows` rows of X; the output lands in ws.a[L] (and the logits
 // in ws.z_out; with want_output=false only the logits are computed).
 template <typename T>
-void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
+void network_forward(const ModelSpec& spec, const T* params, const Input<T>& X, int64_t rows,
                      Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
                      bool want_output = true, const uint64_t* dropout_key = nullptr,
                      const PackedWeights<T>* packed = nullptr);
@@ -84,9 +90,10 @@ void network_forward(const ModelSpec& spec, const T* params, const T* X, int64_t
 // One batch: forward, output loss, backward. Returns sum_i w_i loss_i. grads (+)= d(cost)/dparams
 // where cost = sum_i w_i loss_i / norm.
 template <typename T>
-double network_loss_gradient(const ModelSpec& spec, const T* params, const T* X, int64_t rows,
-                             const Targets<T>& y, double norm, T* grads, bool accumulate,
-                             Workspace<T>& ws, bool parallel, const int64_t* x_rows = nullptr,
+double network_loss_gradient(const ModelSpec& spec, const T* params, const Input<T>& X,
+                             int64_t rows, const Targets<T>& y, double norm, T* grads,
+                             bool accumulate, Workspace<T>& ws, bool parallel,
+                             const int64_t* x_rows = nullptr,
                              const uint64_t* dropout_key = nullptr);
 
 // sklearn-style L2 on weights only: returns 0.5*l2*sum W^2 / norm and adds l2*W/norm to grads.
@@ -97,18 +104,18 @@ double l2_penalty(const ModelSpec& spec, const T* params, double l2, double norm
 // owner, so every whole-data evaluation sums its chunks the same way.
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes);
 
-// Whole-data evaluation in row chunks: returns the cost (sum w_i loss_i / sum w_i + L2 term) and
-// writes the gradient when grads is not null. A stop request ends it between chunks (the result
-// is then partial: the caller discards it).
+// Whole-data evaluation of all X.n_rows rows in row chunks: returns the cost (sum w_i loss_i /
+// sum w_i + L2 term) and writes the gradient when grads is not null. A stop request ends it
+// between chunks (the result is then partial: the caller discards it).
 template <typename T>
-double evaluate_cost(const ModelSpec& spec, const T* params, const T* X, int64_t n,
+double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
                      const Targets<T>& y, double l2, T* grads, bool parallel,
                      const StopFlag* stop = nullptr);
 
-// Output activations for all n rows into out (n x n_out); a stop request ends it between row
-// chunks.
+// Output activations for all X.n_rows rows into out (n x n_out); a stop request ends it between
+// row chunks.
 template <typename T>
-void predict_outputs(const ModelSpec& spec, const T* params, const T* X, int64_t n, T* out,
+void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel, const StopFlag* stop = nullptr,
                      const PackedWeights<T>* packed = nullptr);
 

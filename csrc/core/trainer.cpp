@@ -40,11 +40,12 @@ double sum_squares(const T* x, int64_t n) {
   return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
 }
 
+constexpr int64_t kChunk = 1 << 14;
+
 // Sum of squares of x[0..n) in fixed chunks whose partial sums are added in chunk order: the
 // same bits for any thread count, and large layers are shared between the threads.
 template <typename T>
 double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) {
-  constexpr int64_t kChunk = 1 << 14;
   const int64_t chunks = (n + kChunk - 1) / kChunk;
   partial.resize(chunks);
   const bool threaded = chunks >= 8 && num_threads() > 1;
@@ -53,6 +54,46 @@ double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) 
     partial[c] = sum_squares(x + c * kChunk, std::min(kChunk, n - c * kChunk));
   double total = 0;
   for (int64_t c = 0; c < chunks; ++c) total += partial[c];
+  return total;
+}
+
+// chunked_sum_squares of x[0..n) when only rows `rows` (ascending, `width` values each) and
+// the values from dense_from on can be non-zero: the same bits, since a zero adds nothing to
+// the same accumulators. Each value goes where sum_squares puts it: slot q % 8 of its chunk,
+// or slot 0 in the chunk's tail past its last whole group of 8.
+template <typename T>
+double sum_squares_of_rows(const T* x, int64_t n, int64_t width, const std::vector<int64_t>& rows,
+                           int64_t dense_from) {
+  double total = 0, acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t chunk = 0;
+  const auto close_chunk = [&]() {
+    total += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+    std::fill(acc, acc + 8, 0.0);
+  };
+  const auto square = [x](int64_t i) {
+    return static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  };
+  const auto add_range = [&](int64_t begin, int64_t end) {
+    while (begin < end) {
+      if (begin / kChunk != chunk) {
+        close_chunk();
+        chunk = begin / kChunk;
+      }
+      // Chunks start at multiples of 8, so a value's slot is its index mod 8.
+      const int64_t chunk_end = std::min(n, (chunk + 1) * kChunk), stop = std::min(end, chunk_end);
+      const int64_t whole_end = std::min(stop, chunk_end - (chunk_end - chunk * kChunk) % 8);
+      int64_t i = begin;
+      for (; i < whole_end && i % 8 != 0; ++i) acc[i % 8] += square(i);
+      for (; i + 8 <= whole_end; i += 8)
+        for (int j = 0; j < 8; ++j) acc[j] += square(i + j);
+      for (; i < whole_end; ++i) acc[i % 8] += square(i);
+      for (; i < stop; ++i) acc[0] += square(i);
+      begin = stop;
+    }
+  };
+  for (int64_t r : rows) add_range(r * width, (r + 1) * width);
+  add_range(dense_from, n);
+  close_chunk();
   return total;
 }
 
@@ -71,9 +112,10 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
 }
 
 template <typename T>
-Trainer<T>::Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
+Trainer<T>::Trainer(const ModelSpec& spec, T* params, const Input<T>& X, const Targets<T>& y,
                     int64_t batch_size, uint64_t seed, double l2)
-    : spec_(spec), params_(params), X_(X), n_(n), y_(y), batch_size_(std::min(batch_size, n)),
+    : spec_(spec), params_(params), X_(X), n_(X.n_rows), y_(y),
+      batch_size_(std::min(batch_size, X.n_rows)),
       seed_(seed), l2_(l2) {
   const int64_t block = std::min(batch_size_, kTrainBlockRows);
   ws_.reserve(spec_, block);
@@ -116,7 +158,7 @@ double Trainer<T>::batch_loss_gradient(int64_t start, int64_t rows, double norm,
   for (int64_t done = 0; done < rows; done += kTrainBlockRows) {
     const int64_t block = std::min(kTrainBlockRows, rows - done);
     // The first layer's GEMM reads the block's rows of X by index when shuffled.
-    const T* x = shuffle ? X_ : X_ + (start + done) * spec_.n_in();
+    const Input<T> x = shuffle ? X_ : X_.rows_from(start + done);
     const int64_t* x_rows = shuffle ? order_.data() + start + done : nullptr;
     // Blocks after the first draw their own dropout masks.
     const uint64_t key = done == 0 ? dropout_key : mix64(dropout_key ^ static_cast<uint64_t>(done));
@@ -156,12 +198,18 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
         seed_, static_cast<uint64_t>(options.epoch_index * n_batches_ + batches));
     const double batch_sum = batch_loss_gradient(start, rows, norm, shuffle, dropout_key);
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
+    if (l2_ > 0) ws_.input_rows.forget();  // the L2 term reached every row of dW_0
     const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
     double grad_total = 0;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
-      batch_norms_[l] =
-          std::sqrt(chunked_sum_squares(grads_.data() + begin, end - begin, norm_partials_));
+      const T* g = grads_.data() + begin;
+      // Sparse X: dW_0 is zero outside the rows its batch reached (and b_0 is dense).
+      const bool rows_known = l == 0 && ws_.input_rows.rest_zero && ws_.input_rows.dW == g;
+      batch_norms_[l] = std::sqrt(
+          rows_known ? sum_squares_of_rows(g, end - begin, spec_.sizes[1], ws_.input_rows.rows,
+                                           spec_.sizes[0] * spec_.sizes[1])
+                     : chunked_sum_squares(g, end - begin, norm_partials_));
       grad_total += batch_norms_[l];
     }
     if (options.stop_on_nonfinite && !(std::isfinite(batch_cost) && std::isfinite(grad_total))) {

@@ -1,6 +1,6 @@
 // The training loop: whole epochs of shuffled minibatches (forward, backward, update) in C++.
 // Workspace, gradient buffer and batch buffers are allocated once per Trainer (once per fit);
-// the rows of X are read by index, never gathered.
+// the rows of X (dense or CSR) are read by index, never gathered.
 #pragma once
 #include <cstdint>
 #include <shared_mutex>
@@ -44,7 +44,7 @@ constexpr int64_t kTrainBlockRows = 4096;
 template <typename T>
 class Trainer {
  public:
-  Trainer(const ModelSpec& spec, T* params, const T* X, int64_t n, const Targets<T>& y,
+  Trainer(const ModelSpec& spec, T* params, const Input<T>& X, const Targets<T>& y,
           int64_t batch_size, uint64_t seed, double l2);
   EpochResult run_epoch(const OptimizerConfig& cfg, const OptimizerBuffers<T>& state,
                         const EpochOptions& options);
@@ -52,7 +52,7 @@ class Trainer {
  private:
   ModelSpec spec_;
   T* params_;
-  const T* X_;
+  Input<T> X_;
   int64_t n_;
   Targets<T> y_;
   int64_t batch_size_;

@@ -3,6 +3,7 @@
 
 #include <limits>
 
+#include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
@@ -105,13 +106,13 @@ const KernelSet& avx2_kernels() {
       "avx2",
       {6, 16, &micro_tile<Avx2Float, 6, 2, true>, &micro_tile<Avx2Float, 6, 2, false>,
        &bias_map<Avx2Float, true>, &map_grad<Avx2Float>, &math_fn<Avx2Float, true>,
-       &fma_loop<Avx2Float, 12>,
+       &combine_rows<Avx2Float, 4>, &fma_loop<Avx2Float, 12>,
        {&gemv_rows<Avx2Float, 1, 2>, &gemv_rows<Avx2Float, 2, 2>, &gemv_rows<Avx2Float, 3, 2>,
         &gemv_rows<Avx2Float, 4, 2>},
        16},
       {6, 8, &micro_tile<Avx2Double, 6, 2, true>, &micro_tile<Avx2Double, 6, 2, false>,
        &bias_map<Avx2Double, false>, &map_grad<Avx2Double>, &math_fn<Avx2Double, false>,
-       &fma_loop<Avx2Double, 12>,
+       &combine_rows<Avx2Double, 4>, &fma_loop<Avx2Double, 12>,
        {&gemv_rows<Avx2Double, 1, 2>, &gemv_rows<Avx2Double, 2, 2>, &gemv_rows<Avx2Double, 3, 2>,
         &gemv_rows<Avx2Double, 4, 2>},
        8},

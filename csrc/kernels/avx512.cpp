@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
@@ -87,13 +88,13 @@ const KernelSet& avx512_kernels() {
       "avx512",
       {12, 32, &micro_tile<Avx512Float, 12, 2, true>, &micro_tile<Avx512Float, 12, 2, false>,
        &bias_map<Avx512Float, true>, &map_grad<Avx512Float>, &math_fn<Avx512Float, true>,
-       &fma_loop<Avx512Float, 16>,
+       &combine_rows<Avx512Float, 4>, &fma_loop<Avx512Float, 16>,
        {&gemv_rows<Avx512Float, 1, 4>, &gemv_rows<Avx512Float, 2, 4>, &gemv_rows<Avx512Float, 3, 4>,
         &gemv_rows<Avx512Float, 4, 4>},
        64},
       {12, 16, &micro_tile<Avx512Double, 12, 2, true>, &micro_tile<Avx512Double, 12, 2, false>,
        &bias_map<Avx512Double, false>, &map_grad<Avx512Double>, &math_fn<Avx512Double, false>,
-       &fma_loop<Avx512Double, 16>,
+       &combine_rows<Avx512Double, 4>, &fma_loop<Avx512Double, 16>,
        {&gemv_rows<Avx512Double, 1, 4>, &gemv_rows<Avx512Double, 2, 4>, &gemv_rows<Avx512Double, 3, 4>,
         &gemv_rows<Avx512Double, 4, 4>},
        32},

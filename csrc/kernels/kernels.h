@@ -36,6 +36,20 @@ struct RowsJob {
   bool accumulate;
 };
 
+// y[0:n) = [y +] sum_e values[e] * B[rows[e] * ldb + 0:n), a combination of rows of B summed
+// as the GEMM sums its K dimension (rows[e] is the K index): an FMA chain from zero within each
+// panel of `panel` consecutive K indices, the panels added in the order the terms reach them.
+template <typename T>
+struct RowCombination {
+  const T* values;
+  const int32_t* rows;
+  int64_t count;
+  const T* B;
+  int64_t ldb;
+  int64_t panel;
+  bool accumulate;
+};
+
 // Element-wise maps the layers are made of (see vmath.h for the float32 error bounds).
 enum class MapOp { identity, relu, leaky_relu, sigmoid, tanh };
 enum class MathFn { exp, log, tanh, sigmoid };
@@ -52,6 +66,8 @@ struct MicroKernel {
   void (*map_grad)(MapOp op, T slope, const T* a, T* d, int64_t n);
   // y[j] = fn(x[j]); y may alias x.
   void (*math)(MathFn fn, const T* x, T* y, int64_t n);
+  // The sparse products' inner loop (see RowCombination).
+  void (*combine_rows)(const RowCombination<T>& c, T* y, int64_t n);
   // Independent FMA chains for the peak measurement; returns the flops it performed.
   double (*fma_loop)(int64_t iterations, T* sink);
   // gemv[r - 1]: the few-row product for r rows (RowsJob); the columns it steps by at once.

@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from . import _core
+from . import _core, _sparse
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -32,8 +32,8 @@ def _as_numeric_array(value, name):
     if value is None:
         raise ValueError(f"{name} is None")
     if hasattr(value, "toarray") and hasattr(value, "nnz"):
-        raise TypeError(f"{name} is a sparse matrix; gradfall.Network needs a dense array "
-                        f"(call .toarray())")
+        raise TypeError(f"{name} is a sparse matrix; only X may be sparse, {name} must be a "
+                        f"dense array (call .toarray())")
     try:
         array = np.asarray(value)
     except (TypeError, ValueError) as exc:
@@ -54,8 +54,12 @@ def _check_finite(array, name):
 
 
 def cast_checked(array, dtype, name="X"):
-    """A float array, finite, as a C-contiguous array of ``dtype``. Finiteness is checked before
-    the cast, and finite values the cast would turn into infinity are refused on their own."""
+    """A float array, finite, as a C-contiguous array of ``dtype`` (a sparse matrix stays sparse,
+    its stored values checked and cast). Finiteness is checked before the cast, and finite values
+    the cast would turn into infinity are refused on their own."""
+    if _sparse.is_sparse(array):
+        values = cast_checked(np.asarray(array.data), dtype, name)
+        return array if values.dtype == array.dtype else array.astype(values.dtype)
     array = np.ascontiguousarray(array)
     _check_finite(array, name)
     dtype = np.dtype(dtype)
@@ -70,17 +74,25 @@ def cast_checked(array, dtype, name="X"):
 
 
 def check_features(X, n_features, dtype, name="X"):
-    """X as a finite, C-contiguous (n, n_features) array of ``dtype``. C-contiguous input of the
-    right dtype is passed through without a copy."""
-    array = _as_numeric_array(X, name)
-    if array.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got {array.ndim}-D "
-                         f"with shape {array.shape}")
-    if array.shape[0] == 0:
+    """X as the core takes it: a finite, C-contiguous (n, n_features) array of ``dtype``, or for a
+    sparse X (scipy.sparse, any format, or a ``_core.CsrMatrix``) a CsrMatrix of ``dtype`` that
+    is never densified (see ``gradfall._sparse``). Input already in that form is passed through
+    without a copy."""
+    sparse = _sparse.is_sparse(X)
+    array = X if sparse else _as_numeric_array(X, name)
+    shape = tuple(array.shape)
+    if len(shape) != 2:
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features), got {len(shape)}-D "
+                         f"with shape {shape}")
+    if shape[0] == 0:
         raise ValueError(f"{name} is empty: it has 0 samples")
-    if array.shape[1] != n_features:
-        raise ValueError(f"{name} has {array.shape[1]} features, but the network expects "
+    if shape[1] != n_features:
+        raise ValueError(f"{name} has {shape[1]} features, but the network expects "
                          f"{n_features}")
+    if sparse:
+        csr = _sparse.as_csr(array, dtype, name)
+        _check_finite(csr.data, name)
+        return csr
     array = np.ascontiguousarray(array, dtype=dtype)
     _check_finite(array, name)
     return array

@@ -45,7 +45,7 @@ class LayerSlices(NamedTuple):
 class Prepared(NamedTuple):
     """Inputs as the core takes them (see ``Network.prepare``)."""
 
-    X: np.ndarray
+    X: np.ndarray | _core.CsrMatrix
     labels: np.ndarray | None
     dense: np.ndarray | None
     weights: np.ndarray | None
@@ -286,7 +286,8 @@ class Network:
     # ------------------------------------------------------------------ inputs
     def prepare(self, X, y=None, sample_weight=None, *, name="X") -> Prepared:
         """Validated inputs as the core takes them: X a finite C-contiguous (n, n_features)
-        array of the network's dtype (passed through without a copy when it already is one);
+        array of the network's dtype (passed through without a copy when it already is one), or
+        for a scipy.sparse X a ``_core.CsrMatrix`` (compressed sparse rows, never densified);
         the targets as integer ``labels`` (cross_entropy) or ``dense`` rows, None without y;
         ``weights`` the sample weights or None."""
         X = check_features(X, self.n_features, self.dtype, name=name)

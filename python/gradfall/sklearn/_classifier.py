@@ -10,7 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMLP
+from ._base import SPARSE_FORMATS, BaseMLP
 
 
 class MLPClassifier(ClassifierMixin, BaseMLP):
@@ -32,7 +32,8 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     Notes
     -----
-    Sparse X is refused with a TypeError (convert with ``X.toarray()``).
+    Sparse X (scipy.sparse; CSR is read in place, CSC and COO are converted to CSR once) is
+    never densified.
     ``sample_weight`` must be non-negative.
     """
 
@@ -99,7 +100,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return "logistic"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = self._validated_X(X, reset, y=y, accept_sparse=False, multi_output=True)
+        X, y = self._validated_X(X, reset, y=y, accept_sparse=SPARSE_FORMATS, multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         if (not hasattr(self, "classes_")) or (not self.warm_start and not incremental):

@@ -9,7 +9,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseMLP
+from ._base import SPARSE_FORMATS, BaseMLP
 
 
 class MLPRegressor(RegressorMixin, BaseMLP):
@@ -29,7 +29,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     -----
     ``loss="poisson"`` trains an exponential output on the half Poisson deviance, as
     scikit-learn does (y must be >= 0).
-    Sparse X is refused with a TypeError (convert with ``X.toarray()``).
+    Sparse X (scipy.sparse; CSR is read in place, CSC and COO are converted to CSR once) is
+    never densified.
     ``sample_weight`` must be non-negative.
     """
 
@@ -101,7 +102,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         return "exp" if self.loss == "poisson" else "identity"
 
     def _validate_input(self, X, y, incremental, reset):
-        X, y = self._validated_X(X, reset, y=y, accept_sparse=False, multi_output=True,
+        X, y = self._validated_X(X, reset, y=y, accept_sparse=SPARSE_FORMATS, multi_output=True,
                                  y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
