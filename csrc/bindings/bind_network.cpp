@@ -15,6 +15,7 @@
 #include "bindings/param_guard.h"
 #include "core/landscape.h"
 #include "core/dispatch.h"
+#include "core/finite.h"
 #include "core/trainer.h"
 
 namespace gradfall::bindings {
@@ -138,9 +139,11 @@ constexpr int64_t kPackedFromRows = kernels::kGemvMaxRows + 1;
 
 template <typename T>
 py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::object& X,
-                       ParamGuard* guard, InferenceCache* cache) {
+                       ParamGuard* guard, InferenceCache* cache, bool check_finite) {
   auto p = checked_params<T>(spec, params, false);
   const Input<T> x = input_of<T>(X, spec.n_in());
+  if (check_finite && !x.is_sparse() && !all_finite<T>(x.dense, x.n_rows * spec.n_in()))
+    throw py::value_error("X contains NaN or infinite values");
   py::array_t<T> out({x.n_rows, spec.n_out()});
   T* out_ptr = out.mutable_data();
   const int64_t n = x.n_rows;
@@ -267,13 +270,13 @@ void bind_network(py::module_& m) {
       .def_property_readonly("nbytes", &InferenceCache::nbytes);
 
   m.def("forward", [](const ModelSpec& spec, py::array params, py::object X, py::object guard,
-                      py::object cache) {
+                      py::object cache, bool check_finite) {
     ParamGuard* g = guard_of(guard);
     InferenceCache* c = cache_of(cache);
-    return is_float64(params) ? forward_impl<double>(spec, params, X, g, c)
-                              : forward_impl<float>(spec, params, X, g, c);
+    return is_float64(params) ? forward_impl<double>(spec, params, X, g, c, check_finite)
+                              : forward_impl<float>(spec, params, X, g, c, check_finite);
   }, py::arg("spec"), py::arg("params"), py::arg("X"), py::arg("guard") = py::none(),
-     py::arg("cache") = py::none(),
+     py::arg("cache") = py::none(), py::arg("check_finite") = false,
         "Output-layer activations for every row of X, shape (n, n_out).");
 
   m.def("loss_and_gradient",

@@ -9,6 +9,7 @@
 #include "bindings/arrays.h"
 #include "bindings/interrupt.h"
 #include "core/dispatch.h"
+#include "core/finite.h"
 #include "core/gemm.h"
 #include "core/peak.h"
 
@@ -51,29 +52,6 @@ py::array vector_math_impl(kernels::MathFn fn, const py::array& x_in) {
     kernels::pick<T>(active_kernels()).math(fn, x.data(), out, x.shape(0));
   }
   return y;
-}
-
-// Finite iff the exponent bits are not all ones: an integer test the compiler vectorises (an
-// OR reduction needs no reassociation of floating-point sums). Chunks are shared by threads.
-template <typename T, typename Bits>
-bool all_finite_impl(const py::array& a) {
-  static_assert(sizeof(T) == sizeof(Bits), "bit pattern type must match");
-  const Bits* p = static_cast<const Bits*>(a.data());
-  const int64_t n = a.size();
-  const Bits exponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
-  int bad = 0;
-  {
-    py::gil_scoped_release release;
-    const bool threaded = n >= (int64_t(1) << 20) && num_threads() > 1;
-#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded) reduction(| : bad)
-    for (int64_t c = 0; c < (n + 65535) / 65536; ++c) {
-      const int64_t end = std::min<int64_t>(n, (c + 1) * 65536);
-      Bits hit = 0;
-      for (int64_t i = c * 65536; i < end; ++i) hit |= Bits((p[i] & exponent) == exponent);
-      bad |= hit != 0;
-    }
-  }
-  return bad == 0;
 }
 
 }  // namespace
@@ -129,8 +107,16 @@ PYBIND11_MODULE(_core, m) {
   }, py::arg("fn"), py::arg("x"), "fn(x) for a 1-D float array, by the active ISA's kernel.");
   m.def("all_finite", [](py::array a) {
     if (!(a.flags() & py::array::c_style)) throw py::value_error("array must be C-contiguous");
-    if (py::isinstance<py::array_t<double>>(a)) return all_finite_impl<double, uint64_t>(a);
-    if (py::isinstance<py::array_t<float>>(a)) return all_finite_impl<float, uint32_t>(a);
+    if (py::isinstance<py::array_t<double>>(a)) {
+      const double* p = static_cast<const double*>(a.data());
+      py::gil_scoped_release release;
+      return all_finite<double>(p, a.size());
+    }
+    if (py::isinstance<py::array_t<float>>(a)) {
+      const float* p = static_cast<const float*>(a.data());
+      py::gil_scoped_release release;
+      return all_finite<float>(p, a.size());
+    }
     throw py::type_error("all_finite expects float32 or float64");
   }, py::arg("a"), "True when a C-contiguous float array holds no NaN or infinity.");
   bind_network(m);

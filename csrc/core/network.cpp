@@ -16,6 +16,9 @@ namespace gradfall {
 // Chunks the GEMM reads in place (no packing of the wide input) pay while the weights are small
 // enough that re-packing them for every chunk is cheap; larger weight matrices are better
 // amortised over 2048 rows.
+// Up to this many rows predict_outputs keeps its workspace per thread (a few KiB per layer).
+constexpr int64_t kFewRowsWorkspace = 64;
+
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   int64_t largest_weights = 0;
   for (int64_t l = 0; l < spec.n_layers(); ++l)
@@ -66,7 +69,9 @@ void ModelSpec::validate() const {
 
 template <typename T>
 void Workspace<T>::reserve(const ModelSpec& spec, int64_t rows) {
-  if (rows <= capacity && static_cast<int64_t>(a.size()) == spec.n_layers() + 1) return;
+  if (rows <= capacity && sizes == spec.sizes) return;
+  if (sizes != spec.sizes) capacity = 0;  // another network: nothing of the old shape is kept
+  sizes = spec.sizes;
   capacity = std::max(rows, capacity);
   a.assign(spec.n_layers() + 1, {});
   for (int64_t l = 1; l <= spec.n_layers(); ++l) a[l].resize(capacity * spec.sizes[l]);
@@ -261,7 +266,10 @@ void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, 
                      bool parallel, const StopFlag* stop, const PackedWeights<T>* packed) {
   const int64_t n = X.n_rows;
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
-  Workspace<T> ws;
+  // A few rows (a served request) reuse the calling thread's workspace: no allocation per call.
+  thread_local Workspace<T> few_rows_ws;
+  Workspace<T> own_ws;
+  Workspace<T>& ws = n <= kFewRowsWorkspace ? few_rows_ws : own_ws;
   ws.reserve(spec, std::min(n, chunk_rows));
   const int64_t k = spec.n_out();
   for (int64_t start = 0; start < n && !stop_requested(stop); start += chunk_rows) {

@@ -50,6 +50,7 @@ struct PackedWeights {
 template <typename T>
 struct Workspace {
   int64_t capacity = 0;
+  std::vector<int64_t> sizes;     // the layer widths it was reserved for
   std::vector<std::vector<T>> a;  // a[l] for l = 1..L (a[0] is the input, not stored)
   std::vector<T> z_out;           // output layer pre-activation (logits)
   std::vector<T> delta, delta_prev;

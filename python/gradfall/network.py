@@ -339,6 +339,10 @@ class Network:
     # ------------------------------------------------------------------ inference
     def forward(self, X):
         """Output-layer activations, shape (n_samples, n_outputs)."""
+        if (type(X) is np.ndarray and X.dtype == self.dtype and X.ndim == 2 and X.shape[0]
+                and X.shape[1] == self.layer_sizes[0] and X.flags.c_contiguous):
+            # Already as the core takes it (a served request): the core checks for NaN/inf.
+            return _core.forward(self._spec, self.params, X, self._guard, self._inference, True)
         return _core.forward(self._spec, self.params, self.prepare(X).X, self._guard,
                              self._inference)
 
