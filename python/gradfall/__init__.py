@@ -26,7 +26,7 @@ from .history import History
 from .layers import Dense
 from .linalg import matmul
 from .network import Network, load
-from .onnx_io import from_onnx  # imports onnx only when called
+from .onnx_io.reader import from_onnx  # imports onnx only when called
 from .optimizers import SGD, Adam
 from . import schedules
 from .stopping import EarlyStopping

@@ -423,8 +423,8 @@ class Network:
     def to_onnx(self, path=None, opset=None):
         """This network as an ONNX model, written to ``path`` when given (``gradfall.onnx_io``;
         needs ``pip install "gradfall[onnx]"``)."""
-        from . import onnx_io   # onnx is optional: imported only when asked for
-        return onnx_io.to_onnx(self, path, opset=opset)
+        from .onnx_io import export   # onnx is optional: imported only when asked for
+        return export.to_onnx(self, path, opset=opset)
 
     def copy(self) -> Network:
         return Network.from_state(self.state())

@@ -11,8 +11,7 @@ exact leaky slopes, training counters) travels as the model's metadata, so ``fro
 the same network; without that metadata (a plain chain exported by another library, with
 ``MatMul`` + ``Add`` layers or ``Gemm`` with a transposed weight also accepted) the loss follows
 the output activation.
-"""
-from .export import to_onnx
-from .reader import from_onnx
 
-__all__ = ["to_onnx", "from_onnx"]
+``export.to_onnx`` is ``Network.to_onnx``; ``reader.from_onnx`` is ``gradfall.from_onnx``. This
+file imports neither, so ``network`` can import ``export`` while ``reader`` imports ``network``.
+"""
