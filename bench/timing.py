@@ -70,13 +70,19 @@ def interleaved(contenders, repeats: int, min_sample_seconds: float = 0.0,
         warm = _call(c, 1)
         numbers[c.name] = max(1, math.ceil(min_sample_seconds / warm)) if warm > 0 else 1
     samples = {c.name: [] for c in contenders}
-    for round_index in range(repeats):
+    for c in _in_turn(contenders, repeats, settle_seconds):
+        samples[c.name].append(_call(c, numbers[c.name]))
+    return {name: Timing(s) for name, s in samples.items()}
+
+
+def _in_turn(contenders, rounds: int, settle_seconds: float):
+    """Each contender once per round, the first one rotating, after the idle gap."""
+    for round_index in range(rounds):
         shift = round_index % len(contenders)
         for c in contenders[shift:] + contenders[:shift]:
             if settle_seconds:
                 time.sleep(settle_seconds)
-            samples[c.name].append(_call(c, numbers[c.name]))
-    return {name: Timing(s) for name, s in samples.items()}
+            yield c
 
 
 def _each_call(run, number: int) -> list:
@@ -97,22 +103,17 @@ def per_call(contenders, rounds: int, warmup: int, calls: int, round_seconds: fl
     contender rotating); a round stops a contender after about ``round_seconds`` (never before
     MIN_CALLS calls), so slow calls get fewer samples."""
     contenders = list(contenders)
+    wanted = math.ceil(calls / rounds)
     per_round = {}
     for c in contenders:
-        start = time.perf_counter()
-        for _ in range(warmup):
-            c.run()
-        each = (time.perf_counter() - start) / warmup if warmup else 0.0
-        wanted = math.ceil(calls / rounds)
+        each = _call(c, warmup) if warmup else 0.0
         per_round[c.name] = (min(wanted, max(MIN_CALLS, math.ceil(round_seconds / each)))
                              if each > 0 else wanted)
     timed = {c.name: [] for c in contenders}
-    for round_index in range(rounds):
-        shift = round_index % len(contenders)
-        for c in contenders[shift:] + contenders[:shift]:
-            if settle_seconds:
-                time.sleep(settle_seconds)
-            timed[c.name] += _each_call(c.run, per_round[c.name])
+    for c in _in_turn(contenders, rounds, settle_seconds):
+        if c.before is not None:
+            c.before()
+        timed[c.name] += _each_call(c.run, per_round[c.name])
     return {name: Latency(seconds) for name, seconds in timed.items()}
 
 

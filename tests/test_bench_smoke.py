@@ -140,3 +140,23 @@ def test_two_threads_reach_twice_one_threads_peak():
     one = max(gf._core.fma_peak_gflops("float32", 0.02, 1) for _ in range(3))
     two = max(gf._core.fma_peak_gflops("float32", 0.02, 2) for _ in range(3))
     assert two >= 1.6 * one
+
+
+def test_per_call_times_every_call_after_the_warm_up():
+    from bench.timing import MIN_CALLS, Timed, per_call
+    counts = {"a": 0, "b": 0}
+
+    def counter(name):
+        def run():
+            counts[name] += 1
+        return run
+
+    result = per_call([Timed("a", counter("a")), Timed("b", counter("b"))], rounds=2, warmup=3,
+                      calls=10, round_seconds=1.0)
+    assert counts == {"a": 13, "b": 13}
+    assert [len(result[n].calls) for n in "ab"] == [10, 10]
+    assert 0 < result["a"].median <= result["a"].p99
+    # A round's time budget cuts the calls, but never below MIN_CALLS per round.
+    result = per_call([Timed("a", counter("a"))], rounds=2, warmup=1, calls=4 * MIN_CALLS,
+                      round_seconds=1e-9)
+    assert len(result["a"].calls) == 2 * MIN_CALLS
