@@ -12,7 +12,7 @@ from . import threads as thread_control
 from .contenders import GradfallNetwork
 from .plans import Workload
 from .table import Row, Section
-from .timing import Timed, per_call
+from .timing import MIN_CALLS, Timed, per_call
 
 PROBA = "gf.Network.predict_proba"
 # (gradfall side, other side); the last row is predict_proba's cost over forward.
@@ -97,7 +97,8 @@ def run(plan) -> Section:
         f"Per call: predict on {', '.join(map(str, plan.latency_rows))} row(s), every call timed "
         f"on its own after {plan.latency_warmup} untimed calls; up to {plan.latency_calls} timed "
         f"calls per contender in {plan.latency_rounds} interleaved rounds (about "
-        f"{plan.latency_round_seconds * 1000:.0f} ms per contender per round, at least 50 calls)"
+        f"{plan.latency_round_seconds * 1000:.0f} ms per contender per round, at least "
+        f"{MIN_CALLS} calls)"
         "; median and 99th percentile over all of them. Ratio: the other's median over "
         f"gradfall's (above 1: gradfall answers sooner); targets at {TARGET_ROWS} row.",
         "Contenders as in the predict section (outputs checked to agree within 1e-4), "
