@@ -12,18 +12,17 @@ from . import plans, runner
 
 def parse(argv=None):
     p = argparse.ArgumentParser(prog="python -m bench", description=(
-        "gradfall against numpy (GEMM), scikit-learn and PyTorch (training, predict, memory, "
-        "learning quality, sparse input). "
+        "gradfall against numpy (GEMM), scikit-learn, PyTorch and onnxruntime (training, predict, "
+        "latency, memory, learning quality, sparse input). "
         "Writes bench/results/<timestamp>.md, latest.md and a PNG chart."))
     p.add_argument("--quick", action="store_true",
                    help="small sizes and few repeats (under a minute): a smoke run, not figures")
     p.add_argument("--only", default=",".join(runner.SECTIONS),
-                   help="comma-separated sections to run: gemm,train,predict,memory,quality,"
-                        "sparse "
-                        "(default all)")
+                   help="comma-separated sections to run: " + ",".join(runner.SECTIONS)
+                        + " (default all)")
     p.add_argument("--threads", default="1,2",
-                   help="GEMM thread counts, comma-separated (default 1,2); training, predict "
-                        "and memory use the largest for every contender")
+                   help="GEMM thread counts, comma-separated (default 1,2); training, predict, "
+                        "latency and memory use the largest for every contender")
     p.add_argument("--quality-threads", type=int, default=plans.FULL.quality_threads,
                    help="threads of every contender in the learning-quality section (default "
                         f"{plans.FULL.quality_threads})")

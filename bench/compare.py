@@ -7,6 +7,7 @@ from .table import Row
 PAIRS = (
     ("gf.Network", "scikit-learn"),
     ("gf.Network", "PyTorch"),
+    ("gf.Network", "onnxruntime"),
     ("gradfall.sklearn", "scikit-learn"),
     ("gradfall.sklearn", "gf.Network"),
 )

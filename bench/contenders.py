@@ -137,17 +137,39 @@ class TorchMLP:
             return torch.softmax(model(torch.from_numpy(X)), dim=1).numpy()
 
 
-ALL = (GradfallNetwork(), GradfallEstimator(), SklearnMLP(), TorchMLP())
+class OnnxRuntime:
+    """Predicts only: an onnxruntime session on gf.Network's exported model (gradfall.onnx_io)."""
+    name = "onnxruntime"
+    package = "onnxruntime"
+    also_needs = ("onnx",)   # the export
+
+    def with_weights(self, workload, weights, biases, X, y):
+        import onnxruntime
+        net = GradfallNetwork().with_weights(workload, weights, biases, X, y)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = gf.get_num_threads()   # the count every contender has
+        options.inter_op_num_threads = 1
+        return onnxruntime.InferenceSession(net.to_onnx().SerializeToString(), options,
+                                            providers=["CPUExecutionProvider"])
+
+    def predict(self, session, X):
+        return session.run(None, {"X": X})[0]
 
 
-def available(names=None):
-    """(contenders that can run, notes for the ones skipped)."""
+ALL = (GradfallNetwork(), GradfallEstimator(), SklearnMLP(), TorchMLP())   # they train too
+PREDICTORS = ALL + (OnnxRuntime(),)
+
+
+def available(names=None, pool=ALL):
+    """(contenders of ``pool`` that can run, notes for the ones skipped)."""
     chosen, notes = [], []
-    for c in ALL:
+    for c in pool:
         if names is not None and c.name not in names:
             continue
-        if optional.load(c.package) is None:
-            notes.append(optional.missing_note(c.package, c.name))
+        missing = [p for p in (c.package, *getattr(c, "also_needs", ()))
+                   if optional.load(p) is None]
+        if missing:
+            notes.append(optional.missing_note(missing[0], c.name))
         else:
             chosen.append(c)
     return chosen, notes

@@ -33,9 +33,17 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+PEAK_RUNS = 4            # short runs per configuration, the best kept
+MIN_PEAK_RUN_SECONDS = 0.005
+SCALING_FLOOR = 0.8      # t threads must reach 80% of t times one thread's peak (t <= cores)
+
+
 def fma_peaks(isas, threads, seconds: float) -> dict:
-    """{(isa, dtype, threads): GFLOP/s}, the best of two runs (a loaded machine only lowers it)."""
+    """{(isa, dtype, threads): GFLOP/s}, the best of PEAK_RUNS runs sharing ``seconds``: each
+    thread's FMA rate over its own CPU time (see csrc/core/peak.cpp), so waiting for a core
+    that another process holds does not count; a loaded machine can still only lower it."""
     active = gf.get_isa()
+    run_seconds = max(MIN_PEAK_RUN_SECONDS, seconds / PEAK_RUNS)
     peaks = {}
     try:
         for isa in isas:
@@ -43,11 +51,24 @@ def fma_peaks(isas, threads, seconds: float) -> dict:
             for dtype in ("float32", "float64"):
                 for t in threads:
                     peaks[(isa, dtype, t)] = max(
-                        _core.fma_peak_gflops(dtype=dtype, seconds=seconds, threads=t)
-                        for _ in range(2))
+                        _core.fma_peak_gflops(dtype=dtype, seconds=run_seconds, threads=t)
+                        for _ in range(PEAK_RUNS))
     finally:
         gf.set_isa(active)
     return peaks
+
+
+def suspect_peaks(peaks: dict) -> list:
+    """Configurations whose peak does not scale with threads as the cores allow, as text."""
+    cores = usable_cores()
+    suspect = []
+    for (isa, dtype, t), value in sorted(peaks.items()):
+        one = peaks.get((isa, dtype, 1))
+        expected = min(t, cores)
+        if t > 1 and one and value < SCALING_FLOOR * expected * one:
+            suspect.append(f"{isa} {dtype} {t}T is {value / one:.2f}× the 1-thread peak "
+                           f"(expected ≈ {expected}×)")
+    return suspect
 
 
 def versions() -> dict:
@@ -84,6 +105,12 @@ def describe(peaks: dict) -> list:
         lines.append(f"- Load average at the start (1/5/15 min): {load[0]:.2f} / {load[1]:.2f} / "
                      f"{load[2]:.2f} (anything near the core count means noisy figures)")
     if peaks:
-        lines.append("- Measured FMA peak (GFLOP/s, gradfall's FMA-loop kernel): " + "; ".join(
-            f"{isa} {dtype} {t}T {value:.1f}" for (isa, dtype, t), value in sorted(peaks.items())))
+        lines.append("- Measured FMA peak (GFLOP/s, gradfall's FMA-loop kernel, best of "
+                     f"{PEAK_RUNS} runs, each thread's rate over its own CPU time): " + "; ".join(
+                         f"{isa} {dtype} {t}T {value:.1f}"
+                         for (isa, dtype, t), value in sorted(peaks.items())))
+        suspect = suspect_peaks(peaks)
+        if suspect:
+            lines.append("- **Warning: suspect FMA peaks** (threads not running side by side?): "
+                         + "; ".join(suspect) + ". Shares of these peaks may be off.")
     return lines

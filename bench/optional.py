@@ -9,6 +9,8 @@ INSTALL_HINTS = {
     "gradfall.sklearn": 'pip install ".[bench]"',
     "threadpoolctl": 'pip install ".[bench]"',
     "matplotlib": 'pip install ".[bench]"',
+    "onnx": 'pip install ".[bench]"',
+    "onnxruntime": 'pip install ".[bench]"',
 }
 
 

@@ -54,7 +54,12 @@ class Plan:
     min_sample_seconds: float = 0.05    # a GEMM or predict sample loops until it lasts this long
     train_min_sample_seconds: float = 0.25   # a small epoch (~20 ms) is too short alone
     settle_seconds: float = 0.12        # idle gap between samples: OpenBLAS workers spin ~0.1 s
-    peak_seconds: float = 0.2           # duration of each FMA-peak measurement
+    peak_seconds: float = 0.2           # FMA-peak time per configuration, over several runs
+    latency_rows: tuple = (1, 8, 64)    # rows per predict call in the latency section
+    latency_warmup: int = 200           # untimed calls per contender before the timed ones
+    latency_calls: int = 2000           # timed calls per contender, over the rounds
+    latency_rounds: int = 5
+    latency_round_seconds: float = 0.25  # a contender's share of a round (fewer calls if slow)
     threads: tuple = (1, 2)             # GEMM thread counts; the largest: train, predict, memory
     memory_target_mib: float = 64.0
     quality_problems: tuple = None      # names of the learning-quality problems (None: all)
@@ -106,6 +111,11 @@ QUICK = Plan(
     train_min_sample_seconds=0.0,
     settle_seconds=0.0,
     peak_seconds=0.05,
+    latency_rows=(1, 8),
+    latency_warmup=10,
+    latency_calls=100,
+    latency_rounds=2,
+    latency_round_seconds=0.01,
     quality_seeds=(0,),
     quality_epoch_share=0.02,
     sparse_workload=replace(BAG_OF_WORDS, n=2000, d=5000, density=0.01, dense_n=500),

@@ -31,7 +31,8 @@ def section_markdown(section) -> str:
 
 def document(title: str, machine_lines, sections, chart_name=None) -> str:
     parts = [f"# {title}", "", "## Machine", "", *machine_lines, "",
-             "Ratios are gradfall ÷ other: above 1 means gradfall is faster (memory: smaller "
+             "Ratios are gradfall ÷ other: above 1 means gradfall is faster (latency: the "
+             "other's time ÷ gradfall's, also above 1 when gradfall is faster; memory: smaller "
              "is better). " + summary(sections), ""]
     if chart_name:
         parts += [f"![ratios]({chart_name})", ""]

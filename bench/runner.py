@@ -7,11 +7,12 @@ from pathlib import Path
 
 import gradfall as gf
 
-from . import chart, gemm, machine, memory, predict, quality, report, sparse, training
+from . import chart, gemm, latency, machine, memory, predict, quality, report, sparse, training
 from .table import Section
 
-SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run, "memory": memory.run,
-            "quality": quality.run, "sparse": sparse.run}
+SECTIONS = {"gemm": gemm.run, "train": training.run, "predict": predict.run,
+            "latency": latency.run, "memory": memory.run, "quality": quality.run,
+            "sparse": sparse.run}
 DEFAULT_OUT = Path(__file__).resolve().parent / "results"
 
 
@@ -29,8 +30,9 @@ def run(plan, only=tuple(SECTIONS), out_dir=DEFAULT_OUT, echo=print, command="")
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(started))
     peaks = machine.fma_peaks(gf.available_isas(), plan.threads, plan.peak_seconds)
     machine_lines = machine.describe(peaks) + [
-        f"- Threads: GEMM at {', '.join(map(str, plan.threads))}; training, predict and memory at "
-        f"{plan.train_threads} for every contender; learning quality at {plan.quality_threads}"]
+        f"- Threads: GEMM at {', '.join(map(str, plan.threads))}; training, predict, latency and "
+        f"memory at {plan.train_threads} for every contender; learning quality at "
+        f"{plan.quality_threads}"]
     echo("\n".join(machine_lines) + "\n")
     sections, failed = [], []
     for key in only:

@@ -20,7 +20,7 @@ def random_net(acts, seed=0):
 def torch_activation(name, z, slope):
     return {"identity": lambda t: t, "sigmoid": torch.sigmoid, "tanh": torch.tanh,
             "relu": torch.relu, "leaky_relu": lambda t: F.leaky_relu(t, slope),
-            "softmax": lambda t: torch.softmax(t, dim=1)}[name](z)
+            "softmax": lambda t: torch.softmax(t, dim=1), "exp": torch.exp}[name](z)
 
 
 def torch_cost(loss, z, a, y):
@@ -30,6 +30,9 @@ def torch_cost(loss, z, a, y):
         return F.l1_loss(a, y)
     if loss == "binary_cross_entropy":
         return F.binary_cross_entropy_with_logits(z, y)
+    if loss == "poisson":  # the half Poisson deviance: torch's loss plus its constant term
+        return (F.poisson_nll_loss(z, y, log_input=True, full=False, reduction="none")
+                + torch.xlogy(y, y) - y).mean()
     return F.cross_entropy(z, y)
 
 
@@ -40,7 +43,8 @@ def test_oracle_matches_torch_autograd(hidden, output, loss, kind):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((9, SIZES[0]))
     y = {"dense": rng.uniform(-1, 1, (9, 3)), "binary": rng.integers(0, 2, (9, 3)).astype(float),
-         "labels": rng.integers(0, 3, 9), "onehot": oracle.onehot(rng.integers(0, 3, 9), 3)}[kind]
+         "labels": rng.integers(0, 3, 9), "onehot": oracle.onehot(rng.integers(0, 3, 9), 3),
+         "soft": rng.uniform(0, 1, (9, 3)), "counts": rng.poisson(2.0, (9, 3)).astype(float)}[kind]
     value, dW, db = oracle.loss_and_gradients(weights, biases, acts, slopes, loss, X, y)
     tw = [torch.tensor(W, requires_grad=True) for W in weights]
     tb = [torch.tensor(b, requires_grad=True) for b in biases]

@@ -26,6 +26,7 @@ from .history import History
 from .layers import Dense
 from .linalg import matmul
 from .network import Network, load
+from .onnx_io.reader import from_onnx  # imports onnx only when called
 from .optimizers import SGD, Adam
 from . import schedules
 from .stopping import EarlyStopping
@@ -33,7 +34,7 @@ from .training import DivergenceError
 from ._version import __version__
 
 __all__ = [
-    "Network", "Dense", "SGD", "Adam", "History", "load", "matmul",
+    "Network", "Dense", "SGD", "Adam", "History", "load", "from_onnx", "matmul",
     "set_num_threads", "get_num_threads", "threads", "set_isa", "get_isa", "available_isas",
     "show_config", "config", "make_spirals", "make_xor", "__version__",
     "landscape", "plot", "check_gradients", "schedules", "EarlyStopping", "DivergenceError",

@@ -439,6 +439,12 @@ class Network:
             raise ValueError(f"{path} is not a valid gradfall model: inconsistent network "
                              f"description ({exc})") from None
 
+    def to_onnx(self, path=None, opset=None):
+        """This network as an ONNX model, written to ``path`` when given (``gradfall.onnx_io``;
+        needs ``pip install "gradfall[onnx]"``)."""
+        from .onnx_io import export   # onnx is optional: imported only when asked for
+        return export.to_onnx(self, path, opset=opset)
+
     def copy(self) -> Network:
         return Network.from_state(self.state())
 

@@ -58,14 +58,18 @@ def write(path, fields: dict, params: np.ndarray) -> None:
     blob = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
     body = _PREFIX.pack(MAGIC, VERSION, len(blob))[len(MAGIC):] + blob
     crc = zlib.crc32(payload, zlib.crc32(body))
+    write_atomically(path, MAGIC, body, payload, _CRC.pack(crc))
+
+
+def write_atomically(path, *chunks: bytes) -> None:
+    """Writes ``chunks`` to ``path`` through a temporary file: never a half-written model under
+    the real name."""
     tmp = f"{os.fspath(path)}.tmp"
     try:
         with open(tmp, "wb") as f:
-            f.write(MAGIC)
-            f.write(body)
-            f.write(payload)
-            f.write(_CRC.pack(crc))
-        os.replace(tmp, path)  # never leave a half-written model under the real name
+            for chunk in chunks:
+                f.write(chunk)
+        os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.remove(tmp)

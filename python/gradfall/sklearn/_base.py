@@ -613,6 +613,12 @@ class BaseMLP(BaseEstimator, ABC):
         return sklearn_twin(self, self._ensure_net(), getattr(self, "_best_params", None),
                             getattr(self, "_optimizer", None), dtype)
 
+    def to_onnx(self, path=None, opset=None):
+        """The fitted network as an ONNX model (``gf.Network.to_onnx``): its output is the
+        output layer's activations, so one sigmoid column for a binary classifier."""
+        check_is_fitted(self, "coefs_")
+        return self._ensure_net().to_onnx(path, opset=opset)
+
     @classmethod
     def from_sklearn(cls, estimator, *, dtype=None, n_threads=None):
         """This estimator with the parameters, weights and fitted state (classes, loss curve,
