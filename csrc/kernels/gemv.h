@@ -1,8 +1,9 @@
 // The few-row product y[r, j] = [y +] sum_p x_r[p] * B[p, j] for up to 4 rows, B read in place
-// (row-major), vectorised along the columns: each element of B is read once for all the rows.
-// Written once over a vector-traits type V like micro_tile, and summing in the same order with
-// the same fused multiply-adds: over p in order from zero, then added to y when accumulating,
-// so it gives the bits a GEMM tile gives for the same panel.
+// (row-major) and streamed: row p of B is read once, contiguously, and used for every row of x,
+// so a one-row product runs at the speed B can be read. Sums stay in an L1-sized block of
+// partial rows; each element is summed over p in order from zero with the same fused
+// multiply-adds as micro_tile, then added to y when accumulating, so the bits equal a GEMM
+// tile's for the same panel.
 #pragma once
 #include <cstdint>
 
@@ -11,64 +12,60 @@
 
 namespace {
 
-// R rows, NV vectors of columns per step; columns [j0, j1) of B, K rows of B from p0.
 template <class V, int R, int NV>
 void gemv_rows(const gradfall::kernels::RowsJob<typename V::T>& job) {
   using T = typename V::T;
   using Reg = typename V::Reg;
   constexpr int W = V::width;
-  constexpr int STEP = NV * W;
-  const T* x[R];
-  GF_UNROLL(4)
-  for (int r = 0; r < R; ++r) x[r] = job.x[r];
-  const int64_t k = job.k;
-  const int64_t ldb = job.ldb;
-  int64_t j = job.j0;
-  for (; j + STEP <= job.j1; j += STEP) {
-    Reg acc[R][NV];
-    GF_UNROLL(16)
+  // Partial sums of R rows over a block of columns: 16 KiB, held in L1 while B streams past.
+  constexpr int64_t kBlock = (16384 / (int64_t(sizeof(T)) * R)) / W * W;
+  alignas(64) T acc[R][kBlock];
+  const int64_t k = job.k, ldb = job.ldb;
+  for (int64_t j0 = job.j0; j0 < job.j1; j0 += kBlock) {
+    const int64_t jn = job.j1 - j0 < kBlock ? job.j1 - j0 : kBlock;
+    const int64_t full = jn / W * W;
+    const int tail = static_cast<int>(jn - full);
+    GF_UNROLL(4)
     for (int r = 0; r < R; ++r)
-      GF_UNROLL(4)
-      for (int v = 0; v < NV; ++v) acc[r][v] = V::zero();
-    const T* b = job.b + j;
+      for (int64_t v = 0; v < jn; v += W) V::store(acc[r] + v, V::zero());
+    const T* b = job.b + j0;
     for (int64_t p = 0; p < k; ++p, b += ldb) {
-      Reg bv[NV];
+      Reg a[R];
       GF_UNROLL(4)
-      for (int v = 0; v < NV; ++v) bv[v] = V::load(b + v * W);
-      GF_UNROLL(4)
-      for (int r = 0; r < R; ++r) {
-        const Reg a = V::broadcast(x[r][p]);
+      for (int r = 0; r < R; ++r) a[r] = V::broadcast(job.x[r][p]);
+      int64_t v = 0;
+      for (; v + NV * W <= full; v += NV * W) {
         GF_UNROLL(4)
-        for (int v = 0; v < NV; ++v) acc[r][v] = V::fma(a, bv[v], acc[r][v]);
+        for (int u = 0; u < NV; ++u) {
+          const Reg bv = V::load(b + v + u * W);
+          GF_UNROLL(4)
+          for (int r = 0; r < R; ++r)
+            V::store(acc[r] + v + u * W, V::fma(a[r], bv, V::load(acc[r] + v + u * W)));
+        }
       }
-    }
-    GF_UNROLL(4)
-    for (int r = 0; r < R; ++r)
-      GF_UNROLL(4)
-      for (int v = 0; v < NV; ++v) {
-        T* y = job.y[r] + j + v * W;
-        V::store(y, job.accumulate ? V::add(V::load(y), acc[r][v]) : acc[r][v]);
+      for (; v < full; v += W) {
+        const Reg bv = V::load(b + v);
+        GF_UNROLL(4)
+        for (int r = 0; r < R; ++r) V::store(acc[r] + v, V::fma(a[r], bv, V::load(acc[r] + v)));
       }
-  }
-  // The last columns one vector at a time, the final one masked.
-  for (; j < job.j1; j += W) {
-    const int n = static_cast<int>(job.j1 - j < W ? job.j1 - j : W);
-    Reg acc[R];
-    GF_UNROLL(4)
-    for (int r = 0; r < R; ++r) acc[r] = V::zero();
-    const T* b = job.b + j;
-    for (int64_t p = 0; p < k; ++p, b += ldb) {
-      const Reg bv = n == W ? V::load(b) : V::load_n(b, n);
-      GF_UNROLL(4)
-      for (int r = 0; r < R; ++r) acc[r] = V::fma(V::broadcast(x[r][p]), bv, acc[r]);
+      if (tail) {
+        const Reg bv = V::load_n(b + full, tail);
+        GF_UNROLL(4)
+        for (int r = 0; r < R; ++r)
+          V::store(acc[r] + full, V::fma(a[r], bv, V::load(acc[r] + full)));
+      }
     }
     GF_UNROLL(4)
     for (int r = 0; r < R; ++r) {
-      T* y = job.y[r] + j;
-      if (n == W)
-        V::store(y, job.accumulate ? V::add(V::load(y), acc[r]) : acc[r]);
-      else
-        V::store_n(y, job.accumulate ? V::add(V::load_n(y, n), acc[r]) : acc[r], n);
+      T* y = job.y[r] + j0;
+      int64_t v = 0;
+      for (; v < full; v += W)
+        V::store(y + v, job.accumulate ? V::add(V::load(y + v), V::load(acc[r] + v))
+                                       : V::load(acc[r] + v));
+      if (tail)
+        V::store_n(y + full, job.accumulate ? V::add(V::load_n(y + full, tail), V::load(acc[r] + full))
+                                            : V::load(acc[r] + full),
+                   tail);
     }
   }
 }
