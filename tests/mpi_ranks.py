@@ -4,6 +4,7 @@ rank 0 saving what every rank ended with to the .npz file named on the command l
     python mpi_ranks.py equivalence OUT.npz   K-rank fits (float64, 5 epochs) to compare with one
                                               process on the same global batches
     python mpi_ranks.py failures OUT.npz      a rank that fails makes every rank raise
+    python mpi_ranks.py estimators OUT.npz    the scikit-learn estimators with comm=
 """
 import sys
 
@@ -99,7 +100,31 @@ def failures(comm, out):
                          for name, value in result.items()})
 
 
+def estimators(comm, out):
+    from gradfall.sklearn import MLPClassifier, MLPRegressor
+
+    X, y, weights = problem()
+    X_local, y_local, w_local = gf.distributed.shard(X, y, weights, comm=comm)
+    results = {}
+    # Rank-dependent random_state: rank 0's initial weights are broadcast.
+    classifier = MLPClassifier((8,), max_iter=6, batch_size=20, random_state=comm.rank,
+                               comm=comm).fit(X_local, y_local, sample_weight=w_local)
+    results["classifier_coef"] = classifier.coefs_[0].ravel()
+    results["classifier_loss"] = classifier.loss_curve_
+    regressor = MLPRegressor(hidden_layer_sizes=(8,), solver="sgd", max_iter=3, random_state=comm.rank, comm=comm)
+    for _ in range(3):
+        regressor.partial_fit(X_local, X_local[:, 0] * 2.0)
+    results["regressor_coef"] = regressor.coefs_[0].ravel()
+    results["regressor_loss"] = regressor.loss_curve_
+    results["regressor_t"] = [regressor.t_]
+    gathered = {name: comm.gather(np.asarray(value, dtype=np.float64))
+                for name, value in results.items()}
+    if comm.rank == 0:
+        np.savez(out, **{name: np.stack(values) for name, values in gathered.items()})
+
+
 if __name__ == "__main__":
     from mpi4py import MPI
 
-    {"equivalence": equivalence, "failures": failures}[sys.argv[1]](MPI.COMM_WORLD, sys.argv[2])
+    scenarios = {"equivalence": equivalence, "failures": failures, "estimators": estimators}
+    scenarios[sys.argv[1]](MPI.COMM_WORLD, sys.argv[2])

@@ -156,6 +156,18 @@ def test_a_failing_rank_makes_every_rank_raise(tmp_path):
     assert results["diverges_0"] == results["diverges_1"]
 
 
+def test_the_estimators_train_alike_on_every_rank(tmp_path):
+    out = tmp_path / "estimators.npz"
+    launch(2, str(HERE / "mpi_ranks.py"), "estimators", str(out))
+    results = np.load(out)
+    for name in results.files:
+        assert (results[name] == results[name][0]).all(), name
+    assert len(results["classifier_loss"][0]) == 6
+    assert results["classifier_loss"][0][-1] < results["classifier_loss"][0][0]
+    assert len(results["regressor_loss"][0]) == 3
+    assert results["regressor_t"][0][0] == 3 * mpi_ranks.N_ROWS  # rows of every rank
+
+
 def test_the_readme_example_prints_the_same_final_loss_on_both_ranks():
     lines = sorted(launch(2, str(EXAMPLE)).strip().splitlines())
     assert [line.split(":")[0] for line in lines] == ["rank 0 of 2", "rank 1 of 2"]

@@ -269,6 +269,10 @@ class PyTrainer {
     return result;
   }
 
+  std::vector<int64_t> batch_sizes() const {
+    return f64_ ? f64_->batch_sizes() : f32_->batch_sizes();
+  }
+
  private:
   template <typename T>
   void make(const ModelSpec& spec, const py::object& labels, const py::object& dense,
@@ -363,7 +367,9 @@ void bind_network(py::module_& m) {
            "processes (every process calls it alike); shard_rows: every process's rows, by "
            "rank; batch_size is then the global batch size.")
       .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
-           py::arg("options"), "One epoch at the configured rate.");
+           py::arg("options"), "One epoch at the configured rate.")
+      .def("batch_sizes", &PyTrainer::batch_sizes,
+           "Rows of every batch of an epoch, over all processes' shards.");
 }
 
 }  // namespace gradfall::bindings

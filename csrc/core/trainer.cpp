@@ -186,6 +186,14 @@ int64_t Trainer<T>::batch_begin(int64_t j) const {
 }
 
 template <typename T>
+std::vector<int64_t> Trainer<T>::batch_sizes() const {
+  std::vector<int64_t> sizes(n_batches_);
+  for (int64_t j = 0; j < n_batches_; ++j)
+    sizes[j] = distributed_ ? static_cast<int64_t>(global_batch_rows_[j]) : batch_rows(j);
+  return sizes;
+}
+
+template <typename T>
 double Trainer<T>::rows_weight(int64_t start, int64_t rows, bool shuffle) const {
   if (!y_.weights) return static_cast<double>(rows);
   double weight = 0;

@@ -77,6 +77,8 @@ class Trainer {
           int64_t batch_size, uint64_t seed, double l2, const DataParallel* parallel = nullptr);
   EpochResult run_epoch(const OptimizerConfig& cfg, const OptimizerBuffers<T>& state,
                         const EpochOptions& options);
+  // Rows of every batch of an epoch, over all processes' shards.
+  std::vector<int64_t> batch_sizes() const;
 
  private:
   ModelSpec spec_;
