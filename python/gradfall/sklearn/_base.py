@@ -302,17 +302,35 @@ class BaseMLP(BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
-        state = super().__getstate__()
-        state = dict(state)
+        """Small and quick to ship to a worker: the weights as one flat array (no core
+        objects: the network, its lock and its inference cache are rebuilt where it lands); the
+        best weights only where early stopping kept them."""
+        state = dict(super().__getstate__())
         state.pop("_net", None)
-        for key in ("coefs_", "intercepts_"):
-            if key in state:
-                state[key] = [np.array(a, copy=True) for a in state[key]]
+        state.pop("comm", None)  # a communicator belongs to its processes
+        if not self.early_stopping:
+            state.pop("_best_params", None)
+        if "coefs_" in state:
+            state["_layer_units"] = units_of(state.pop("coefs_"))
+            state.pop("intercepts_")
+            net = self._ensure_net()
+            state["_flat_params"] = net.params.copy()
+            # Keys the next epoch's shuffle: partial_fit goes on where it was.
+            state["_epochs_trained"] = net.epochs_trained
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        state.setdefault("comm", None)
+        units, flat = state.pop("_layer_units", None), state.pop("_flat_params", None)
+        epochs = state.pop("_epochs_trained", 0)
         super().__setstate__(state)
         self._net = None
+        if flat is not None:  # coefs_/intercepts_: views into a network holding the array
+            self._net = self._new_network(units, flat.dtype)
+            self._net.load_params(flat)
+            self._net.epochs_trained = epochs
+            self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
 
     # ------------------------------------------------------------------ fitting
     def _initialize(self, y, layer_units, dtype):
