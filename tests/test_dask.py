@@ -112,9 +112,10 @@ def test_grid_search_with_the_loky_and_the_dask_backends(client):
         assert best == serial.best_params_
 
 
-def test_workers_use_their_thread_share(client):
+def test_workers_use_their_thread_share(client, restore_threads):
     """No oversubscription: a dask worker (its nanny sets OMP_NUM_THREADS to 1 thread per task
     slot) and a loky worker (cores / n_jobs) run gradfall on their share of the cores."""
+    gf.set_num_threads(None)  # here too, follow the runtime (threadpoolctl's limit below)
     on_dask = client.run(gf.get_num_threads)
     assert sorted(on_dask.values()) == [1, 1], on_dask
     estimator_threads = client.submit(lambda: gf.get_num_threads()).result()

@@ -79,8 +79,9 @@ class EpochRunner:
         collective.agree("the network and the training settings",
                          (repr(net), net.activations, net.dropout, self.batch_size, bool(shuffle), l2,
                           bool(record_batches), bool(stop_on_nonfinite), repr(optimizer)))
-        shard_rows = [int(rows) for rows in collective.total(
-            np.eye(collective.size)[collective.rank] * data.X.shape[0])]
+        own_rows = np.zeros(collective.size)
+        own_rows[collective.rank] = data.X.shape[0]
+        shard_rows = [int(rows) for rows in collective.total(own_rows)]  # every rank's, by rank
         self.net = net
         self.optimizer = optimizer
         self.n_samples = sum(shard_rows)
