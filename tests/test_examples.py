@@ -13,7 +13,9 @@ PACKAGE_PARENT = os.path.dirname(os.path.dirname(gradfall.__file__))
 # One thread: the quick sizes are tiny, and a shared CI machine makes thread barriers costly.
 CHILD_ENV = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1",
              "PYTHONPATH": os.pathsep.join([PACKAGE_PARENT, os.environ.get("PYTHONPATH", "")])}
-SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
+# distributed.py runs under mpiexec: tests/test_distributed.py runs it.
+SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py")
+                 if not p.name.startswith("_") and p.name != "distributed.py")
 
 
 def test_the_seed_examples_are_all_there():

@@ -64,6 +64,7 @@ def test_default_parameters_match_sklearn():
         ours_params = ours.get_params()
         assert ours_params.pop("dtype") == "auto"
         assert ours_params.pop("n_threads") is None
+        assert ours_params.pop("comm") is None
         assert ours_params == theirs.get_params()
     # positional parameters in the same order
     assert MLPClassifier((5,), "tanh").activation == "tanh"

@@ -200,18 +200,56 @@ py::array losses_at_impl(const ModelSpec& spec, const py::array& center, const p
   return out;
 }
 
+// The core's CrossProcessSum as a Python callable `sum(values)` that sums a NumPy view of the
+// core's buffer in place across the processes (mpi4py's Allreduce with MPI.IN_PLACE, which
+// releases the GIL while MPI works): the GIL is held only to make the call.
+class PythonSum {
+ public:
+  explicit PythonSum(py::object sum) : sum_(std::move(sum)) {}
+
+  CrossProcessSum hook() {
+    CrossProcessSum hook;
+    hook.sum_float = &PythonSum::call<float>;
+    hook.sum_double = &PythonSum::call<double>;
+    hook.context = this;
+    return hook;
+  }
+
+ private:
+  py::object sum_;
+
+  template <typename T>
+  static void call(void* context, T* values, int64_t n) {
+    py::gil_scoped_acquire gil;
+    auto* self = static_cast<PythonSum*>(context);
+    // A view, not a copy: the callable as its base object (any object keeps NumPy from copying).
+    py::array_t<T> view({n}, {static_cast<int64_t>(sizeof(T))}, values, self->sum_);
+    self->sum_(view);
+  }
+};
+
 // Keeps every array the core points into alive for the trainer's lifetime.
 class PyTrainer {
  public:
+  // shard_rows, rank, sum: data-parallel training (see DataParallel), or empty/None.
   PyTrainer(const ModelSpec& spec, py::object guard, py::object X, py::object labels,
-            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2)
+            py::object dense, py::object weights, int64_t batch_size, uint64_t seed, double l2,
+            std::vector<int64_t> shard_rows, int64_t rank, py::object sum)
       : guard_object_(guard), guard_(&guard.cast<ParamGuard&>()), params_(guard_->params), X_(X),
         n_params_(spec.n_params()) {
     if (batch_size < 1) throw py::value_error("batch_size must be >= 1");
+    std::unique_ptr<DataParallel> parallel;
+    if (!sum.is_none()) {
+      python_sum_ = std::make_unique<PythonSum>(sum);
+      parallel = std::make_unique<DataParallel>();
+      parallel->shard_rows = std::move(shard_rows);
+      parallel->rank = rank;
+      parallel->sum = python_sum_->hook();
+    }
     if (is_float64(params_))
-      make<double>(spec, labels, dense, weights, batch_size, seed, l2);
+      make<double>(spec, labels, dense, weights, batch_size, seed, l2, parallel.get());
     else
-      make<float>(spec, labels, dense, weights, batch_size, seed, l2);
+      make<float>(spec, labels, dense, weights, batch_size, seed, l2, parallel.get());
   }
 
   // One epoch; Ctrl-C ends it between batches with StopReason::interrupted and the signal kept
@@ -234,23 +272,34 @@ class PyTrainer {
     return result;
   }
 
+  std::vector<int64_t> batch_sizes() const {
+    return f64_ ? f64_->batch_sizes() : f32_->batch_sizes();
+  }
+
  private:
   template <typename T>
   void make(const ModelSpec& spec, const py::object& labels, const py::object& dense,
-            const py::object& weights, int64_t batch_size, uint64_t seed, double l2) {
+            const py::object& weights, int64_t batch_size, uint64_t seed, double l2,
+            const DataParallel* parallel) {
     auto p = checked_params<T>(spec, params_, true);
     const Input<T> x = input_of<T>(X_, spec.n_in());
     if (x.n_rows < 1) throw py::value_error("X must have at least one row");
     auto targets = std::make_shared<TargetArrays<T>>(spec, x.n_rows, labels, dense, weights);
     targets_ = targets;
-    auto trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x, targets->view,
-                                                batch_size, seed, l2);
+    std::unique_ptr<Trainer<T>> trainer;
+    {
+      // The sums across processes of a data-parallel trainer's setup wait for the others.
+      py::gil_scoped_release release;
+      trainer = std::make_unique<Trainer<T>>(spec, p.mutable_data(), x, targets->view,
+                                             batch_size, seed, l2, parallel);
+    }
     if constexpr (std::is_same_v<T, double>) f64_ = std::move(trainer);
     else f32_ = std::move(trainer);
   }
 
   py::object guard_object_;  // keeps the guard (and its buffer) alive
   ParamGuard* guard_;
+  std::unique_ptr<PythonSum> python_sum_;  // the trainer's sum across processes, if any
   py::array params_;
   py::object X_;
   int64_t n_params_;
@@ -312,11 +361,18 @@ void bind_network(py::module_& m) {
                         "Whole epochs of shuffled minibatches (forward, backward, update) over "
                         "one X, targets and parameter vector, with the GIL released.")
       .def(py::init<const ModelSpec&, py::object, py::object, py::object, py::object, py::object,
-                    int64_t, uint64_t, double>(),
+                    int64_t, uint64_t, double, std::vector<int64_t>, int64_t, py::object>(),
            py::arg("spec"), py::arg("guard"), py::arg("X"), py::arg("labels"), py::arg("dense"),
-           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"))
+           py::arg("weights"), py::arg("batch_size"), py::arg("seed"), py::arg("l2"),
+           py::arg("shard_rows") = std::vector<int64_t>{}, py::arg("rank") = 0,
+           py::arg("sum") = py::none(),
+           "sum: data-parallel training, sum(values) sums a buffer in place across the "
+           "processes (every process calls it alike); shard_rows: every process's rows, by "
+           "rank; batch_size is then the global batch size.")
       .def("run_epoch", &PyTrainer::run_epoch, py::arg("config"), py::arg("state"),
-           py::arg("options"), "One epoch at the configured rate.");
+           py::arg("options"), "One epoch at the configured rate.")
+      .def("batch_sizes", &PyTrainer::batch_sizes,
+           "Rows of every batch of an epoch, over all processes' shards.");
 }
 
 }  // namespace gradfall::bindings

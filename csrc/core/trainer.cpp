@@ -5,6 +5,7 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <stdexcept>
 
 #include "core/dispatch.h"
 
@@ -111,22 +112,117 @@ void shuffled_order(uint64_t seed, uint64_t epoch, std::vector<int64_t>& order) 
   }
 }
 
+namespace {
+
+// floor(a * b / c) for 0 <= a, b <= c, c > 0, exact: the 128-bit product (multiply_high and
+// the low word) divided by long division, since a * b may overflow 64 bits.
+int64_t scaled_floor(int64_t a, int64_t b, int64_t c) {
+  const uint64_t high = multiply_high(static_cast<uint64_t>(a), static_cast<uint64_t>(b));
+  const uint64_t low = static_cast<uint64_t>(a) * static_cast<uint64_t>(b);
+  const uint64_t divisor = static_cast<uint64_t>(c);
+  uint64_t remainder = high % divisor, quotient = 0;  // high < c as a * b <= c * c
+  for (int bit = 63; bit >= 0; --bit) {
+    const bool carry = remainder >> 63;
+    remainder = (remainder << 1) | ((low >> bit) & 1);
+    quotient <<= 1;
+    if (carry || remainder >= divisor) {
+      remainder -= divisor;
+      quotient |= 1;
+    }
+  }
+  return static_cast<int64_t>(quotient);
+}
+
+}  // namespace
+
 template <typename T>
 Trainer<T>::Trainer(const ModelSpec& spec, T* params, const Input<T>& X, const Targets<T>& y,
-                    int64_t batch_size, uint64_t seed, double l2)
-    : spec_(spec), params_(params), X_(X), n_(X.n_rows), y_(y),
-      batch_size_(std::min(batch_size, X.n_rows)),
+                    int64_t batch_size, uint64_t seed, double l2, const DataParallel* parallel)
+    : spec_(spec), params_(params), X_(X), n_(X.n_rows), y_(y), batch_size_(batch_size),
       seed_(seed), l2_(l2) {
-  const int64_t block = std::min(batch_size_, kTrainBlockRows);
+  global_rows_ = n_;
+  if (parallel) {
+    const auto& shards = parallel->shard_rows;
+    if (parallel->rank < 0 || parallel->rank >= static_cast<int64_t>(shards.size()) ||
+        shards[parallel->rank] != n_ || !parallel->sum.sum_float || !parallel->sum.sum_double)
+      throw std::invalid_argument("data-parallel training: this process's shard is not the one "
+                                  "described, or no sum across processes was given");
+    global_rows_ = 0;
+    for (int64_t rows : shards) {
+      if (rows < 0) throw std::invalid_argument("data-parallel training: a negative shard size");
+      global_rows_ += rows;
+    }
+    distributed_ = true;
+    parallel_ = *parallel;
+    // Each process draws its own shuffles and dropout masks (process 0 those of one process).
+    seed_ = seed ^ mix64(static_cast<uint64_t>(parallel->rank));
+  }
+  batch_size_ = std::min(batch_size, global_rows_);
+  n_batches_ = (global_rows_ + batch_size_ - 1) / batch_size_;
+  int64_t widest = 1;
+  for (int64_t j = 0; j < n_batches_; ++j) widest = std::max(widest, batch_rows(j));
+  const int64_t block = std::min(widest, kTrainBlockRows);
   ws_.reserve(spec_, block);
-  n_batches_ = (n_ + batch_size_ - 1) / batch_size_;
   for (int64_t l = 0; l < spec_.n_layers(); ++l)
     has_dropout_ = has_dropout_ || spec_.dropout_rate(l) > 0;
-  grads_.assign(spec_.n_params(), T(0));
+  // The sums across processes carry kReducedScalars values after the gradient.
+  grads_.assign(spec_.n_params() + kReducedScalars, T(0));
   order_.resize(n_);
   if (y_.labels) labels_batch_.resize(block);
   if (y_.dense) y_batch_.resize(block * spec_.n_out());
   if (y_.weights) w_batch_.resize(block);
+  if (distributed_) {
+    global_batch_rows_.resize(n_batches_);
+    for (int64_t j = 0; j < n_batches_; ++j) global_batch_rows_[j] = static_cast<double>(batch_rows(j));
+    parallel_.sum(global_batch_rows_.data(), n_batches_);
+  }
+}
+
+template <typename T>
+int64_t Trainer<T>::batch_begin(int64_t j) const {
+  if (j >= n_batches_) return n_;
+  if (!distributed_) return j * batch_size_;
+  return scaled_floor(j * batch_size_, n_, global_rows_);
+}
+
+template <typename T>
+std::vector<int64_t> Trainer<T>::batch_sizes() const {
+  std::vector<int64_t> sizes(n_batches_);
+  for (int64_t j = 0; j < n_batches_; ++j)
+    sizes[j] = distributed_ ? static_cast<int64_t>(global_batch_rows_[j]) : batch_rows(j);
+  return sizes;
+}
+
+template <typename T>
+double Trainer<T>::rows_weight(int64_t start, int64_t rows, bool shuffle) const {
+  if (!y_.weights) return static_cast<double>(rows);
+  double weight = 0;
+  for (int64_t i = 0; i < rows; ++i) weight += y_.weights[shuffle ? order_[start + i] : start + i];
+  return weight;
+}
+
+template <typename T>
+void Trainer<T>::global_batch_weights(bool shuffle) {
+  if (!y_.weights) {
+    batch_weights_ = global_batch_rows_;
+    return;
+  }
+  batch_weights_.resize(n_batches_);
+  for (int64_t j = 0; j < n_batches_; ++j)
+    batch_weights_[j] = rows_weight(batch_begin(j), batch_rows(j), shuffle);
+  parallel_.sum(batch_weights_.data(), n_batches_);
+}
+
+template <typename T>
+double Trainer<T>::sum_across_processes(double local_sum, double norm, bool& stop) {
+  const int64_t P = spec_.n_params();
+  grads_[P] = static_cast<T>(norm > 0 ? local_sum / norm : 0.0);
+  grads_[P + 1] = static_cast<T>(stop ? 1 : 0);
+  parallel_.sum(grads_.data(), P + kReducedScalars);
+  // The summed dW_0 has rows other processes' sparse batches reached: measure all of it.
+  ws_.input_rows.forget();
+  stop = grads_[P + 1] > 0;
+  return static_cast<double>(grads_[P]);
 }
 
 template <typename T>
@@ -178,28 +274,45 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
   const int64_t L = spec_.n_layers();
   result.grad_norms.assign(L, 0.0);
   if (shuffle) shuffled_order(seed_, static_cast<uint64_t>(options.epoch_index), order_);
-  const double total_weight = y_.weights ? sum_weights(y_.weights, n_) : static_cast<double>(n_);
+  double total_weight = static_cast<double>(n_);
+  if (distributed_) {
+    global_batch_weights(shuffle);
+    total_weight = 0;
+    for (double w : batch_weights_) total_weight += w;
+  } else if (y_.weights) {
+    total_weight = sum_weights(y_.weights, n_);
+  }
   double weighted_cost = 0, done_weight = 0;
   int64_t batches = 0;
   batch_norms_.assign(L, 0.0);
-  for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {
-    if (stop_requested(options.stop)) {
+  for (; batches < n_batches_; ++batches) {
+    // Data-parallel: a stop is voted on with the batch's sum, so every process stops alike.
+    bool stop = stop_requested(options.stop);
+    if (stop && !distributed_) {
       result.stop = StopReason::interrupted;
       break;
     }
-    const int64_t rows = std::min(batch_size_, n_ - start);
-    double norm = static_cast<double>(rows);
-    if (y_.weights) {
-      norm = 0;
-      for (int64_t i = 0; i < rows; ++i) norm += y_.weights[shuffle ? order_[start + i] : start + i];
-    }
+    const int64_t start = batch_begin(batches), rows = batch_rows(batches);
+    const double norm = distributed_ ? batch_weights_[batches] : rows_weight(start, rows, shuffle);
     // Dropout masks are keyed by (seed, epoch, batch): reproducible, and new every batch.
     const uint64_t dropout_key = dropout_step_key(
         seed_, static_cast<uint64_t>(options.epoch_index * n_batches_ + batches));
-    const double batch_sum = batch_loss_gradient(start, rows, norm, shuffle, dropout_key);
+    double batch_sum = 0;
+    if (rows > 0)
+      batch_sum = batch_loss_gradient(start, rows, norm, shuffle, dropout_key);
+    else
+      std::fill(grads_.begin(), grads_.end(), T(0));
+    double batch_loss = norm > 0 ? batch_sum / norm : 0.0;
+    if (distributed_) {
+      batch_loss = sum_across_processes(batch_sum, norm, stop);
+      if (stop) {
+        result.stop = StopReason::interrupted;
+        break;
+      }
+    }
     const double penalty = l2_penalty<T>(spec_, params_, l2_, norm, grads_.data());
     if (l2_ > 0) ws_.input_rows.forget();  // the L2 term reached every row of dW_0
-    const double batch_cost = norm > 0 ? batch_sum / norm + penalty : 0.0;
+    const double batch_cost = norm > 0 ? batch_loss + penalty : 0.0;
     double grad_total = 0;
     for (int64_t l = 0; l < L; ++l) {
       const int64_t begin = spec_.weight_offset(l), end = spec_.weight_offset(l + 1);
@@ -219,7 +332,8 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
     }
     weighted_cost += batch_cost * norm;
     done_weight += norm;
-    record_start(batch_cost, norm, rows);
+    record_start(batch_cost, norm,
+                 distributed_ ? static_cast<int64_t>(global_batch_rows_[batches]) : rows);
     if (options.record_batches) result.batch_losses.push_back(batch_cost);
     for (int64_t l = 0; l < L; ++l) result.grad_norms[l] += batch_norms_[l];
     if (norm > 0) {
@@ -230,7 +344,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
     }
   }
   result.batches_done = batches;
-  result.start_loss = start_rows_ >= std::min(kStartSamples, n_) && start_weight_ > 0
+  result.start_loss = start_rows_ >= std::min(kStartSamples, global_rows_) && start_weight_ > 0
                           ? start_sum_ / start_weight_
                           : std::numeric_limits<double>::quiet_NaN();
   for (double& g : result.grad_norms) g /= static_cast<double>(std::max<int64_t>(batches, 1));
@@ -241,7 +355,7 @@ EpochResult Trainer<T>::run_epoch(const OptimizerConfig& cfg, const OptimizerBuf
 
 template <typename T>
 void Trainer<T>::record_start(double batch_cost, double norm, int64_t rows) {
-  if (start_rows_ >= std::min(kStartSamples, n_)) return;
+  if (start_rows_ >= std::min(kStartSamples, global_rows_)) return;
   start_sum_ += batch_cost * norm;
   start_weight_ += norm;
   start_rows_ += rows;

@@ -1,6 +1,8 @@
 // The training loop: whole epochs of shuffled minibatches (forward, backward, update) in C++.
 // Workspace, gradient buffer and batch buffers are allocated once per Trainer (once per fit);
-// the rows of X (dense or CSR) are read by index, never gathered.
+// the rows of X (dense or CSR) are read by index, never gathered. Data-parallel training (one
+// shard of the rows per process) sums each batch's gradient across the processes before the
+// update, through a hook the caller provides (an MPI allreduce).
 #pragma once
 #include <cstdint>
 #include <shared_mutex>
@@ -20,6 +22,32 @@ struct EpochOptions {
   const StopFlag* stop = nullptr;             // checked between batches (Ctrl-C)
   std::shared_mutex* params_mutex = nullptr;  // held exclusively while an update writes params
 };
+
+// Sums buffers across the processes of data-parallel training, in place (an allreduce): every
+// process calls it at the same points with buffers of the same length and gets the same sums.
+// A sum that fails throws; the epoch then ends with that exception.
+struct CrossProcessSum {
+  void (*sum_float)(void* context, float* values, int64_t n) = nullptr;
+  void (*sum_double)(void* context, double* values, int64_t n) = nullptr;
+  void* context = nullptr;
+  void operator()(float* values, int64_t n) const { sum_float(context, values, n); }
+  void operator()(double* values, int64_t n) const { sum_double(context, values, n); }
+};
+
+// This process's place in data-parallel training. Global batch j takes, from each process's
+// shard (in its epoch order), the rows [floor(j B n_k / N), floor((j+1) B n_k / N)) (the last
+// batch: up to n_k), B the global batch size and N the rows of all shards: every batch is
+// split across the processes in proportion to their shards, and with one process it is rows
+// [jB, (j+1)B) as in single-process training.
+struct DataParallel {
+  std::vector<int64_t> shard_rows;  // every process's rows, by rank
+  int64_t rank = 0;
+  CrossProcessSum sum;
+};
+
+// What each process adds to the summed gradient buffer after the gradient: its batch loss sum
+// over the batch's global weight, and its vote to stop (Ctrl-C), so one sum carries all three.
+constexpr int64_t kReducedScalars = 2;
 
 enum class StopReason { completed, diverged, interrupted };
 
@@ -44,10 +72,13 @@ constexpr int64_t kTrainBlockRows = 4096;
 template <typename T>
 class Trainer {
  public:
+  // parallel: null for single-process training; else batch_size is the global batch size.
   Trainer(const ModelSpec& spec, T* params, const Input<T>& X, const Targets<T>& y,
-          int64_t batch_size, uint64_t seed, double l2);
+          int64_t batch_size, uint64_t seed, double l2, const DataParallel* parallel = nullptr);
   EpochResult run_epoch(const OptimizerConfig& cfg, const OptimizerBuffers<T>& state,
                         const EpochOptions& options);
+  // Rows of every batch of an epoch, over all processes' shards.
+  std::vector<int64_t> batch_sizes() const;
 
  private:
   ModelSpec spec_;
@@ -57,6 +88,9 @@ class Trainer {
   Targets<T> y_;
   int64_t batch_size_;
   int64_t n_batches_ = 0;
+  bool distributed_ = false;
+  DataParallel parallel_;
+  int64_t global_rows_ = 0;
   bool has_dropout_ = false;
   uint64_t seed_;
   double l2_;
@@ -66,6 +100,20 @@ class Trainer {
   std::vector<T> grads_, y_batch_, w_batch_;
   std::vector<int64_t> labels_batch_, order_;
   std::vector<double> norm_partials_, batch_norms_;
+  // Data-parallel: every batch's rows and weight over all shards.
+  std::vector<double> global_batch_rows_, batch_weights_;
+
+  // Where batch j starts in this process's rows (in the epoch's order); j = n_batches_: n_.
+  int64_t batch_begin(int64_t j) const;
+  int64_t batch_rows(int64_t j) const { return batch_begin(j + 1) - batch_begin(j); }
+  // Sum of the sample weights of rows [start, start + rows) of the epoch's order (or rows).
+  double rows_weight(int64_t start, int64_t rows, bool shuffle) const;
+  // Data-parallel: each batch's weight over every shard into batch_weights_ (one sum across the
+  // processes per epoch when the rows are weighted, else the rows counted at construction).
+  void global_batch_weights(bool shuffle);
+  // Sums the gradient and the scalars after it across the processes; returns this batch's
+  // loss over its weight, and sets stop when any process voted to stop.
+  double sum_across_processes(double local_sum, double norm, bool& stop);
 
   void record_start(double batch_cost, double norm, int64_t rows);
   // Rows [start, start + rows) of the epoch's order as the forward pass reads them (X by index

@@ -19,7 +19,7 @@ if "OMP_WAIT_POLICY" not in _os.environ and "GOMP_SPINCOUNT" not in _os.environ:
 from . import _core  # noqa: F401,E402  (fails early with a clear message if the build is missing)
 from .config import (available_isas, config, get_isa, get_num_threads, set_isa, set_num_threads,
                      show_config, threads)
-from . import landscape, plot  # gradfall.landscape.surface(...), gradfall.plot.loss_curve(...)
+from . import distributed, landscape, plot  # gradfall.landscape.surface(...), gradfall.plot.loss_curve(...)
 from .datasets import make_spirals, make_xor
 from .gradcheck import check_gradients
 from .history import History
@@ -37,5 +37,5 @@ __all__ = [
     "Network", "Dense", "SGD", "Adam", "History", "load", "from_onnx", "matmul",
     "set_num_threads", "get_num_threads", "threads", "set_isa", "get_isa", "available_isas",
     "show_config", "config", "make_spirals", "make_xor", "__version__",
-    "landscape", "plot", "check_gradients", "schedules", "EarlyStopping", "DivergenceError",
+    "landscape", "plot", "distributed", "check_gradients", "schedules", "EarlyStopping", "DivergenceError",
 ]

@@ -395,7 +395,7 @@ class Network:
     def fit(self, X, y, epochs=10, batch_size=32, optimizer=None, *, shuffle=True,
             sample_weight=None, class_weight=None, l2=0.0, validation_data=None,
             early_stopping=None, record_batches=False, callback=None, verbose=False,
-            reset_history=False, divergence_factor=training.DIVERGENCE_FACTOR):
+            reset_history=False, divergence_factor=training.DIVERGENCE_FACTOR, comm=None):
         """Train by minibatch gradient descent; whole epochs run in C++ with the GIL released.
 
         optimizer : gf.SGD or gf.Adam; its state persists across fits that pass the same
@@ -414,6 +414,9 @@ class Network:
         reset_history : start a new ``net.history`` instead of adding to it.
         divergence_factor : a loss above this many times the first batch's (or NaN/inf) raises
             ``gf.DivergenceError`` and restores the last completed epoch; None: never.
+        comm : an MPI communicator (mpi4py): data-parallel training, (X, y) being this rank's
+            shard and ``batch_size`` the global batch (``gradfall.distributed``); every rank
+            calls ``fit`` with the same settings.
         Returns ``net.history``: mean training loss per epoch, gradient norms, validation.
         """
         return training.fit(self, X, y, epochs=epochs, batch_size=batch_size,
@@ -421,7 +424,7 @@ class Network:
                             class_weight=class_weight, l2=l2, validation_data=validation_data,
                             early_stopping=early_stopping, record_batches=record_batches,
                             callback=callback, verbose=verbose, reset_history=reset_history,
-                            divergence_factor=divergence_factor)
+                            divergence_factor=divergence_factor, comm=comm)
 
     # ------------------------------------------------------------------ persistence
     def save(self, path):

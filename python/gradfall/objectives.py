@@ -80,11 +80,17 @@ def check_targets(loss, y, n_samples, n_outputs, dtype):
     return None, dense
 
 
-def class_weights(loss, labels, dense, class_weight, n_outputs, dtype):
+def _own_total(values):
+    """Sums over the processes of one process: the values (as float64)."""
+    return np.asarray(values, dtype=np.float64)
+
+
+def class_weights(loss, labels, dense, class_weight, n_outputs, dtype, total=_own_total):
     """Per-sample weights giving each sample its class's weight: ``"balanced"`` (n_samples /
     (n_classes * count of the class), as scikit-learn defines it) or a dict {class: weight}
     (classes absent from it weigh 1). Classes are label indices for cross_entropy and 0/1 for a
-    single binary_cross_entropy output."""
+    single binary_cross_entropy output. ``total`` sums the class counts across the processes of
+    data-parallel training (``gradfall.distributed``)."""
     if loss == "cross_entropy":
         classes = labels if labels is not None else np.argmax(dense, axis=1)
         n_classes = n_outputs
@@ -97,8 +103,8 @@ def class_weights(loss, labels, dense, class_weight, n_outputs, dtype):
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise ValueError(f"class_weight must be 'balanced' or a dict, got {class_weight!r}")
-        counts = np.bincount(classes, minlength=n_classes).astype(np.float64)
-        table = np.where(counts > 0, classes.size / (n_classes * np.maximum(counts, 1)), 0.0)
+        counts = total(np.bincount(classes, minlength=n_classes).astype(np.float64))
+        table = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 0.0)
     elif isinstance(class_weight, dict):
         table = np.ones(n_classes)
         for label, weight in class_weight.items():
@@ -114,18 +120,25 @@ def class_weights(loss, labels, dense, class_weight, n_outputs, dtype):
     return table[classes].astype(dtype)
 
 
-def score(loss, out, labels, dense, weights) -> float:
+def score(loss, out, labels, dense, weights, total=_own_total) -> float:
     """Accuracy (classification losses) or R^2 averaged over outputs (regression) of the
-    outputs ``out`` against the targets, weighted by ``weights`` when given."""
-    w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    if loss == "cross_entropy":
-        truth = labels if labels is not None else np.argmax(dense, axis=1)
-        return float(np.average(np.argmax(out, axis=1) == truth, weights=w))
-    if loss == "binary_cross_entropy":
-        correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
-        return float(np.average(correct, weights=w))
+    outputs ``out`` against the targets, weighted by ``weights`` when given. Computed from sums
+    over the rows, which ``total`` adds up across the processes of data-parallel training (it
+    returns its argument summed over every process; here, of one)."""
+    w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    if loss in CLASSIFICATION_LOSSES:
+        if loss == "cross_entropy":
+            truth = labels if labels is not None else np.argmax(dense, axis=1)
+            correct = np.argmax(out, axis=1) == truth
+        else:
+            correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
+        hits, weight = total([np.dot(w, correct), w.sum()])
+        return float(hits / weight)
     y = dense.astype(np.float64)
-    residual = np.average((y - out) ** 2, axis=0, weights=w)
-    spread = np.average((y - np.average(y, axis=0, weights=w)) ** 2, axis=0, weights=w)
+    n_out = y.shape[1]
+    sums = total(np.concatenate([[w.sum()], w @ y]))
+    mean = sums[1:] / sums[0]
+    squares = total(np.concatenate([w @ (y - out) ** 2, w @ (y - mean) ** 2]))
+    residual, spread = squares[:n_out], squares[n_out:]
     r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
     return float(np.mean(r2))

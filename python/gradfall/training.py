@@ -5,6 +5,11 @@ Loops over epochs live in Python (a handful of calls per fit); loops over batche
 Between epochs a loop asks the optimizer's schedule for the next rate (``optimizer.end_epoch``),
 the stopping rule whether to go on, and shows progress.
 
+Data-parallel training (``comm=``, see ``gradfall.distributed``): each process runs this same
+loop on its shard; the core sums every batch across the processes, and everything decided here
+between epochs (validation, early stopping, divergence, the callback's answer) comes from sums
+across the processes, so every process decides alike.
+
 Divergence: a batch whose loss or gradient is NaN or infinite stops ``fit`` before that
 batch's update, and an epoch whose mean loss exceeds ``divergence_factor`` (default 100) times
 the loss training started from (the mean over the fit's first 32 or more rows) stops it after
@@ -21,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _core, objectives
+from .distributed import collective_of
 from ._validation import check_int, check_non_negative, check_positive
 from .history import History
 from .optimizers import SGD, Optimizer
@@ -54,26 +60,49 @@ class EpochRunner:
     the optimizer's current rate, shuffled by (net.seed, net.epochs_trained), after which the
     network and the optimizer count the epoch and the rows it saw. ``stop_on_nonfinite``: a
     NaN/inf batch loss or gradient ends the epoch before that batch's update.
+
+    ``comm``: data-parallel training over an MPI communicator (or a ``gradfall.distributed``
+    collective): (X, y) is this process's shard, ``batch_size`` the global batch size,
+    ``n_samples`` the rows of all shards, and rank 0's weights are broadcast first.
     """
 
     def __init__(self, net, X, y, *, batch_size, optimizer, shuffle=True, sample_weight=None,
-                 l2=0.0, record_batches=False, stop_on_nonfinite=True):
+                 l2=0.0, record_batches=False, stop_on_nonfinite=True, comm=None):
         """Use as ``with EpochRunner(...) as runner:``: one fit of a network at a time."""
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be gf.SGD or gf.Adam, got {type(optimizer).__name__}")
-        data = net.prepare(X, y, sample_weight)
+        self.collective = collective = collective_of(comm)
+        self.batch_size = check_int("batch_size", batch_size, 1)
+        l2 = check_non_negative("l2", l2)
+        data = collective.checked("preparing the training data",
+                                  lambda: _shard_of(net, X, y, sample_weight))
+        collective.agree("the network and the training settings",
+                         (repr(net), net.activations, net.dropout, self.batch_size, bool(shuffle), l2,
+                          bool(record_batches), bool(stop_on_nonfinite), repr(optimizer)))
+        own_rows = np.zeros(collective.size)
+        own_rows[collective.rank] = data.X.shape[0]
+        shard_rows = [int(rows) for rows in collective.total(own_rows)]  # every rank's, by rank
         self.net = net
         self.optimizer = optimizer
-        self.n_samples = data.X.shape[0]
-        self.batch_size = check_int("batch_size", batch_size, 1)
+        self.n_samples = sum(shard_rows)
         self._options = _core.EpochOptions()
         self._options.shuffle = bool(shuffle)
         self._options.record_batches = bool(record_batches)
         self._options.stop_on_nonfinite = bool(stop_on_nonfinite)
         self._state = optimizer.state_for(net.n_params, net.dtype)
+        if collective.distributed:
+            start = net.params.copy()
+            collective.broadcast(start)
+            net.load_params(start)
         self._trainer = _core.Trainer(net.spec, net.param_guard, data.X, data.labels, data.dense,
-                                      data.weights, self.batch_size, net.seed,
-                                      check_non_negative("l2", l2))
+                                      data.weights, self.batch_size, net.seed, l2,
+                                      shard_rows=shard_rows if collective.distributed else [],
+                                      rank=collective.rank,
+                                      sum=collective.sum if collective.distributed else None)
+
+    def batch_sizes(self) -> np.ndarray:
+        """Rows of every batch of an epoch (over all processes' shards)."""
+        return np.asarray(self._trainer.batch_sizes(), dtype=np.int64)
 
     def __enter__(self):
         self.net.param_guard.begin_training()
@@ -110,6 +139,14 @@ class EpochRunner:
         return ScheduleProgress(self.optimizer.epochs, self.optimizer.samples, loss, val_loss)
 
 
+def _shard_of(net, X, y, sample_weight):
+    """``net.prepare``'s inputs, which must hold at least one row."""
+    data = net.prepare(X, y, sample_weight)
+    if data.X.shape[0] < 1:
+        raise ValueError("X must have at least one row")
+    return data
+
+
 class _Snapshot:
     """The parameters and optimizer state after the last completed epoch."""
 
@@ -136,21 +173,25 @@ class _Snapshot:
 
 def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, class_weight, l2,
         validation_data, early_stopping, record_batches, callback, verbose, reset_history,
-        divergence_factor) -> History:
+        divergence_factor, comm=None) -> History:
     """``Network.fit``: see its docstring."""
     epochs = check_int("epochs", epochs, 0)
     if optimizer is None:
         optimizer = net.optimizer if net.optimizer is not None else SGD(lr=0.01)
     if callback is not None and not callable(callback):
         raise TypeError("callback must be callable")
+    collective = collective_of(comm)
     if class_weight is not None:
-        sample_weight = _with_class_weight(net, X, y, sample_weight, class_weight)
+        sample_weight = _with_class_weight(net, X, y, sample_weight, class_weight, collective)
     if divergence_factor is not None:
         divergence_factor = check_positive("divergence_factor", divergence_factor)
+    collective.agree("epochs, validation and early stopping",
+                     (epochs, validation_data is None, repr(early_stopping), divergence_factor))
     runner = EpochRunner(net, X, y, batch_size=batch_size, optimizer=optimizer, shuffle=shuffle,
                          sample_weight=sample_weight, l2=l2, record_batches=record_batches,
-                         stop_on_nonfinite=divergence_factor is not None)
-    validation = _validation_set(net, validation_data)
+                         stop_on_nonfinite=divergence_factor is not None, comm=collective)
+    validation = collective.checked("preparing the validation data",
+                                    lambda: _validation_set(net, validation_data))
     with runner:
         return _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback,
                        verbose, reset_history, divergence_factor)
@@ -164,7 +205,9 @@ def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback
     if reset_history or net.history is None:
         net.history = History(net.n_layers)
     history = net.history
-    progress = Progress(epochs, desc="fit", enabled=verbose,
+    collective = runner.collective
+    # Data-parallel: every rank has the same history; rank 0 shows it.
+    progress = Progress(epochs, desc="fit", enabled=verbose and collective.rank == 0,
                         use_tqdm=None if is_terminal(sys.stderr) else False)
     snapshot = _Snapshot(net, optimizer)
     optimizer.begin()
@@ -186,7 +229,7 @@ def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback
                     f"training diverged {where}; the network keeps the weights of the last good "
                     f"epoch. Try a smaller learning rate (lr={optimizer.lr:g})")
             history.add_epoch(result.loss, result.grad_norms, result.batch_losses)
-            val_loss = _validate(net, validation, history)
+            val_loss = _validate(net, validation, history, collective)
             optimizer.end_epoch(runner.progress(result.loss, val_loss))
             progress.update(epoch + 1, loss=result.loss, val_loss=val_loss)
             if stopping is not None and stopping.update(_monitored(stopping, history),
@@ -197,7 +240,7 @@ def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback
                 break
             if divergence_factor is not None:
                 snapshot.take()
-            if callback is not None and callback(epoch, history):
+            if callback is not None and _callback_stops(callback, epoch, history, collective):
                 break
     finally:
         progress.close()
@@ -221,16 +264,30 @@ def _undo_epoch(runner, snapshot, stopped_early):
         runner.optimizer.samples -= runner.n_samples
 
 
-def _validate(net, validation, history):
-    """Validation loss and score of the network into the history; the loss, or None."""
+def _callback_stops(callback, epoch, history, collective) -> bool:
+    """The callback's answer (True: stop); data-parallel, every rank stops when one says so, and
+    a callback raising on any rank raises DistributedError on all (the once-per-epoch check)."""
+    if not collective.distributed:
+        return bool(callback(epoch, history))
+    return collective.any(collective.checked(f"the callback after epoch {epoch + 1}",
+                                             lambda: bool(callback(epoch, history))))
+
+
+def _validate(net, validation, history, collective):
+    """Validation loss and score of the network into the history; the loss, or None.
+    Data-parallel: over the validation rows of every rank."""
     if validation is None:
         return None
     out = _core.forward(net.spec, net.params, validation.X, net.param_guard)
     val_loss = _core.loss_and_gradient(net.spec, net.params, validation.X, validation.labels,
                                        validation.dense, None, 0.0, False, net.param_guard)[0]
+    if collective.distributed:  # the mean over every rank's rows
+        rows = validation.X.shape[0]
+        loss_sum, all_rows = collective.total([val_loss * rows, rows])
+        val_loss = float(loss_sum / all_rows)
     history.val_loss.append(val_loss)
     history.val_score.append(objectives.score(net.loss_name, out, validation.labels,
-                                              validation.dense, None))
+                                              validation.dense, None, total=collective.total))
     return val_loss
 
 
@@ -253,10 +310,12 @@ def _early_stopping(early_stopping, has_validation):
     return early_stopping
 
 
-def _with_class_weight(net, X, y, sample_weight, class_weight):
-    data = net.prepare(X, y, sample_weight)
+def _with_class_weight(net, X, y, sample_weight, class_weight, collective):
+    """The sample weights times the class weights ("balanced": counted over every rank)."""
+    data = collective.checked("preparing the training data",
+                              lambda: net.prepare(X, y, sample_weight))
     weights = objectives.class_weights(net.loss_name, data.labels, data.dense, class_weight,
-                                       net.n_outputs, net.dtype)
+                                       net.n_outputs, net.dtype, total=collective.total)
     return weights if data.weights is None else weights * data.weights
 
 

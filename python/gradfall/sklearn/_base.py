@@ -35,6 +35,7 @@ from gradfall.schedules import DivideOnPlateau, InverseScaling, Progress
 from gradfall.stopping import no_improvement
 from gradfall._validation import cast_checked
 from gradfall.progress import Progress as ProgressDisplay
+from gradfall.distributed import collective_of
 from gradfall.training import EpochRunner
 
 from ._loss_report import EpochLoss, reported_loss, weights_squared
@@ -176,13 +177,15 @@ class BaseMLP(BaseEstimator, ABC):
         "dtype": [StrOptions({"auto", "float32", "float64"}),
                   Options(type, {np.float32, np.float64})],
         "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "comm": "no_validation",  # an mpi4py communicator, checked when fit uses it
     }
 
     @abstractmethod
     def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
                  learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
                  warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
-                 beta_1, beta_2, epsilon, n_iter_no_change, max_fun, dtype, n_threads):
+                 beta_1, beta_2, epsilon, n_iter_no_change, max_fun, dtype, n_threads,
+                 comm=None):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -208,6 +211,7 @@ class BaseMLP(BaseEstimator, ABC):
         self.max_fun = max_fun
         self.dtype = dtype
         self.n_threads = n_threads
+        self.comm = comm
 
     # ------------------------------------------------------------------ subclass hooks
     @abstractmethod
@@ -298,17 +302,35 @@ class BaseMLP(BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
-        state = super().__getstate__()
-        state = dict(state)
+        """Small and quick to ship to a worker: the weights as one flat array (no core
+        objects: the network, its lock and its inference cache are rebuilt where it lands); the
+        best weights only where early stopping kept them."""
+        state = dict(super().__getstate__())
         state.pop("_net", None)
-        for key in ("coefs_", "intercepts_"):
-            if key in state:
-                state[key] = [np.array(a, copy=True) for a in state[key]]
+        state.pop("comm", None)  # a communicator belongs to its processes
+        if not self.early_stopping:
+            state.pop("_best_params", None)
+        if "coefs_" in state:
+            state["_layer_units"] = units_of(state.pop("coefs_"))
+            state.pop("intercepts_")
+            net = self._ensure_net()
+            state["_flat_params"] = net.params.copy()
+            # Keys the next epoch's shuffle: partial_fit goes on where it was.
+            state["_epochs_trained"] = net.epochs_trained
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
+        state.setdefault("comm", None)
+        units, flat = state.pop("_layer_units", None), state.pop("_flat_params", None)
+        epochs = state.pop("_epochs_trained", 0)
         super().__setstate__(state)
         self._net = None
+        if flat is not None:  # coefs_/intercepts_: views into a network holding the array
+            self._net = self._new_network(units, flat.dtype)
+            self._net.load_params(flat)
+            self._net.epochs_trained = epochs
+            self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
 
     # ------------------------------------------------------------------ fitting
     def _initialize(self, y, layer_units, dtype):
@@ -348,13 +370,17 @@ class BaseMLP(BaseEstimator, ABC):
     def _fit(self, X, y, sample_weight=None, incremental=False):
         hidden_layer_sizes = self._hidden_sizes()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
-        X, y = self._validate_input(X, y, incremental, reset=first_pass)
-        X = _in_place_layout(X)
+        collective = collective_of(self.comm)
+        if collective.distributed and (self.solver not in _STOCHASTIC_SOLVERS
+                                       or self.early_stopping):
+            raise ValueError("comm= trains with solver='sgd' or 'adam' and "
+                             "early_stopping=False")
+        X, y, sample_weight = collective.checked("checking the training data", lambda: (
+            self._checked_data(X, y, sample_weight, incremental, first_pass)))
+        if hasattr(self, "classes_"):
+            collective.agree("the classes (every rank's shard must hold every class)",
+                             list(self.classes_))
         dtype = X.dtype
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=dtype,
-                                                 ensure_non_negative=True)
-            sample_weight = np.ascontiguousarray(sample_weight, dtype=dtype)
         if y.ndim == 1:
             y = y.reshape((-1, 1))
         n_features = X.shape[1]
@@ -386,6 +412,16 @@ class BaseMLP(BaseEstimator, ABC):
             )
         return self
 
+    def _checked_data(self, X, y, sample_weight, incremental, first_pass):
+        """(X, y, sample_weight) validated: X in the compute dtype as the core reads it."""
+        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        X = _in_place_layout(X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                                 ensure_non_negative=True)
+            sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+        return X, y, sample_weight
+
     def _net_targets(self, y, dtype):
         """2-D targets -> the form gradfall.Network.fit expects."""
         if getattr(self, "out_activation_", None) == "softmax":
@@ -401,21 +437,25 @@ class BaseMLP(BaseEstimator, ABC):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         (X_train, y_train, sw_train), validation = self._validation_split(X, y, sample_weight)
-        n_samples = X_train.shape[0]
+        collective = collective_of(self.comm)
+        n_samples = int(collective.total([X_train.shape[0]])[0])  # over every rank's shard
         batch_size = self._batch_size(n_samples)
         # The shuffling seed comes from random_state, drawn after the initial weights and the
         # validation split (which therefore match scikit-learn's for the same random_state).
         seed = int(self._random_state.randint(np.iinfo(np.int32).max)) if self.shuffle else 0
         net = self._ensure_net(dtype=X.dtype, seed=seed)
-        epoch_loss = EpochLoss(n_samples=n_samples, batch_size=batch_size,
-                               sample_weight=sw_train, alpha=self.alpha,
-                               out_activation=self.out_activation_, n_outputs=self.n_outputs_,
-                               coefs=self.coefs_)
         runner = EpochRunner(net, X_train, self._net_targets(y_train, X.dtype),
                              batch_size=batch_size, optimizer=opt, shuffle=bool(self.shuffle),
                              sample_weight=sw_train, l2=float(self.alpha),
-                             record_batches=epoch_loss.needs_batches, stop_on_nonfinite=False)
-        progress = self._progress_display(incremental)
+                             record_batches=sw_train is not None, stop_on_nonfinite=False,
+                             comm=collective)
+        total_weight = n_samples if sw_train is None else collective.total(
+            [np.sum(sw_train, dtype=np.float64)])[0]
+        epoch_loss = EpochLoss(batch_counts=runner.batch_sizes(), total_weight=total_weight,
+                               weighted=sw_train is not None, alpha=self.alpha,
+                               out_activation=self.out_activation_, n_outputs=self.n_outputs_,
+                               coefs=self.coefs_)
+        progress = self._progress_display(incremental, shown=collective.rank == 0)
         self.n_iter_ = 0
         try:
             with runner:
@@ -488,11 +528,12 @@ class BaseMLP(BaseEstimator, ABC):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _progress_display(self, incremental):
-        if self.verbose and incremental:
+    def _progress_display(self, incremental, shown=True):
+        """shown: this process shows progress (data-parallel: rank 0 only)."""
+        if self.verbose and shown and incremental:
             return ProgressDisplay(None, use_tqdm=False, line=_iteration_line)
         return ProgressDisplay(int(self.max_iter), desc=type(self).__name__,
-                               enabled=bool(self.verbose) and not incremental,
+                               enabled=bool(self.verbose) and shown and not incremental,
                                line=_iteration_line)
 
     def _trigger_stopping(self, opt, progress):

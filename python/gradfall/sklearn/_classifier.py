@@ -29,6 +29,11 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
     n_threads : int or None, default=None
         Threads of the core during this estimator's fit/predict calls; None follows the
         runtime at each call (gradfall.set_num_threads, threadpoolctl limits, OMP_NUM_THREADS).
+    comm : mpi4py communicator or None, default=None
+        Data-parallel training under MPI (``gradfall.distributed``): every rank calls ``fit``
+        (or ``partial_fit``) on its own shard with the same parameters; ``batch_size`` is the
+        global batch and every rank ends with the same weights. Solvers sgd and adam, without
+        early_stopping; every shard must hold every class (or pass ``classes`` to partial_fit).
 
     Notes
     -----
@@ -65,6 +70,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         max_fun=15000,
         dtype="auto",
         n_threads=None,
+        comm=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -92,6 +98,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             max_fun=max_fun,
             dtype=dtype,
             n_threads=n_threads,
+            comm=comm,
         )
 
     def _out_activation(self):

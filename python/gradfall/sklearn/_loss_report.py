@@ -31,16 +31,16 @@ class EpochLoss:
     ``needs_batches``: the per-batch losses must be recorded (weighted data in several batches).
     """
 
-    def __init__(self, *, n_samples, batch_size, sample_weight, alpha, out_activation,
+    def __init__(self, *, batch_counts, total_weight, weighted, alpha, out_activation,
                  n_outputs, coefs):
-        n_batches = -(-n_samples // batch_size)
-        self.n_samples = n_samples
+        """batch_counts: the rows of each batch of an epoch (``EpochRunner.batch_sizes``);
+        total_weight: the sum of the sample weights (rows when unweighted)."""
+        self.batch_counts = np.asarray(batch_counts, dtype=np.float64)
+        n_batches = self.batch_counts.size
+        self.n_samples = float(self.batch_counts.sum())
         self.n_batches = n_batches
-        self.needs_batches = sample_weight is not None and n_batches > 1
-        self.batch_counts = np.full(n_batches, batch_size, dtype=np.float64)
-        self.batch_counts[-1] = n_samples - batch_size * (n_batches - 1)
-        self.total_weight = float(n_samples if sample_weight is None
-                                  else np.sum(sample_weight, dtype=np.float64))
+        self.needs_batches = bool(weighted) and n_batches > 1
+        self.total_weight = float(total_weight)
         self.alpha = float(alpha)
         self.out_activation = out_activation
         self.n_outputs = n_outputs

@@ -24,6 +24,8 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     dtype : {"auto", "float32", "float64"}, default="auto"
         As for MLPClassifier: "auto" computes in X's dtype (float32 or float64).
     n_threads : int or None, default=None
+    comm : mpi4py communicator or None, default=None
+        As for MLPClassifier: data-parallel training under MPI.
 
     Notes
     -----
@@ -68,6 +70,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         max_fun=15000,
         dtype="auto",
         n_threads=None,
+        comm=None,
     ):
         self.loss = loss
         super().__init__(
@@ -96,6 +99,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             max_fun=max_fun,
             dtype=dtype,
             n_threads=n_threads,
+            comm=comm,
         )
 
     def _out_activation(self):
