@@ -6,6 +6,8 @@ across the ranks once per batch, and every rank ends with the same network.
 
 Each rank prints its final loss: the same number on every rank.
 """
+import sys
+
 import numpy as np
 from mpi4py import MPI
 
@@ -23,5 +25,8 @@ X_local, y_local = gf.distributed.shard(X, y, comm=comm)
 net = gf.Network([32, 64, 64, 4], activation="relu", output="softmax", loss="cross_entropy")
 history = gf.distributed.fit(net, X_local, y_local, epochs=5, batch_size=256,
                              optimizer=gf.Adam(lr=1e-3), comm=comm)
-print(f"rank {comm.rank} of {comm.size}: {X_local.shape[0]} rows, "
-      f"final loss {history.loss[-1]:.10f}", flush=True)
+# One write per line: the launcher interleaves the ranks' writes, and print() writes the newline
+# on its own when Python's output is unbuffered.
+sys.stdout.write(f"rank {comm.rank} of {comm.size}: {X_local.shape[0]} rows, "
+                 f"final loss {history.loss[-1]:.10f}\n")
+sys.stdout.flush()
