@@ -125,7 +125,8 @@ def score(loss, out, labels, dense, weights) -> float:
         correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
         return float(np.average(correct, weights=w))
     y = dense.astype(np.float64)
-    residual = np.average((y - out) ** 2, axis=0, weights=w)
+    with np.errstate(over="ignore", invalid="ignore"):  # an exploded network scores -inf or NaN
+        residual = np.average((y - out) ** 2, axis=0, weights=w)
     spread = np.average((y - np.average(y, axis=0, weights=w)) ** 2, axis=0, weights=w)
     r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
     return float(np.mean(r2))
