@@ -528,8 +528,11 @@ def test_save_load_copy_and_pickle_give_the_same_network(data, tmp_path_factory)
 @settings(max_examples=budget(150))
 @given(st.data())
 def test_sklearn_estimators_fit_and_predict(data):
-    sklearn_mlp = pytest.importorskip("gradfall.sklearn")
+    pytest.importorskip("sklearn")
+    pytest.importorskip("scipy")
     from sklearn.exceptions import ConvergenceWarning
+
+    from gradfall import sklearn as sklearn_mlp
     n = data.draw(st.integers(2, 30))
     d = data.draw(st.integers(1, 5))
     rng = np.random.default_rng(data.draw(st.integers(0, 2 ** 32 - 1)))
