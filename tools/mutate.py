@@ -67,7 +67,8 @@ def prepare(workdir: Path) -> Path:
         subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip",
                         "scikit-build-core", "pybind11", "ninja", "cmake"], check=True)
         subprocess.run([python, "-m", "pip", "install", "-q", "--no-build-isolation",
-                        "-Ceditable.rebuild=true", "-Cbuild-dir=build/mutant", "-e", ".[test]"],
+                        "-Ceditable.rebuild=true", "-Ceditable.verbose=false",
+                        "-Cbuild-dir=build/mutant", "-e", ".[test]"],
                        cwd=src, check=True)
     return python
 
