@@ -82,8 +82,8 @@ def targets(rng, kind, n, k):
         return rng.integers(0, k, n)
     if kind == "onehot":
         return oracle.onehot(rng.integers(0, k, n), k)
-    if kind == "counts":
-        return rng.poisson(1.5, (n, k)).astype(np.float64)
+    if kind == "counts":  # counts, or rates (the poisson loss takes any y >= 0)
+        return rng.poisson(1.5, (n, k)) * rng.choice((1.0, 0.5))
     raise ValueError(kind)
 
 
