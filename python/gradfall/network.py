@@ -386,6 +386,8 @@ class Network:
 
     def score(self, X, y, sample_weight=None):
         """Accuracy for classification losses, R^2 (averaged over outputs) for regression."""
+        if y is None:  # prepare() takes a missing y as "no targets", which scoring needs
+            raise ValueError("y is None: score needs the targets")
         data = self.prepare(X, y)
         weights = check_sample_weight(sample_weight, data.X.shape[0], np.float64)
         out = _core.forward(self._spec, self.params, data.X, self._guard, self._inference)

@@ -136,9 +136,10 @@ def score(loss, out, labels, dense, weights, total=_own_total) -> float:
         return float(hits / weight)
     y = dense.astype(np.float64)
     n_out = y.shape[1]
-    sums = total(np.concatenate([[w.sum()], w @ y]))
-    mean = sums[1:] / sums[0]
-    squares = total(np.concatenate([w @ (y - out) ** 2, w @ (y - mean) ** 2]))
+    with np.errstate(over="ignore", invalid="ignore"):  # an exploded network scores -inf or NaN
+        sums = total(np.concatenate([[w.sum()], w @ y]))
+        mean = sums[1:] / sums[0]
+        squares = total(np.concatenate([w @ (y - out) ** 2, w @ (y - mean) ** 2]))
     residual, spread = squares[:n_out], squares[n_out:]
     r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
     return float(np.mean(r2))
