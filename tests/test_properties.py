@@ -82,6 +82,8 @@ def targets(rng, kind, n, k):
         return rng.integers(0, k, n)
     if kind == "onehot":
         return oracle.onehot(rng.integers(0, k, n), k)
+    if kind == "soft":  # rows of target mass that need not sum to 1
+        return rng.uniform(0, 1, (n, k))
     if kind == "counts":  # counts, or rates (the poisson loss takes any y >= 0)
         return rng.poisson(1.5, (n, k)) * rng.choice((1.0, 0.5))
     raise ValueError(kind)
