@@ -68,7 +68,7 @@ def prepare(workdir: Path) -> Path:
                         "scikit-build-core", "pybind11", "ninja", "cmake"], check=True)
         subprocess.run([python, "-m", "pip", "install", "-q", "--no-build-isolation",
                         "-Ceditable.rebuild=true", "-Ceditable.verbose=false",
-                        "-Cbuild-dir=build/mutant", "-e", ".[test]"],
+                        "-Cbuild-dir=build/mutant", "-e", ".[test,mpi,dask]"],
                        cwd=src, check=True)
     return python
 
@@ -110,10 +110,17 @@ def main(argv=None) -> int:
     if unknown:
         parser.error(f"unknown mutations: {', '.join(sorted(unknown))}")
     chosen = [m for m in MUTATIONS if not args.names or m.name in args.names]
+    stale = []
     for mutation in chosen:  # every mutation must apply before any is run
         text = (ROOT / mutation.path).read_text()
-        if apply(text, mutation) == text:
-            raise ValueError(f"{mutation.name}: the mutation changes nothing")
+        try:
+            if apply(text, mutation) == text:
+                stale.append(f"{mutation.name}: the mutation changes nothing")
+        except ValueError as error:
+            stale.append(str(error))
+    if stale:
+        print("\n".join(stale))
+        return 2
     print(f"{len(chosen)} mutations apply")
     if args.check:
         return 0

@@ -192,8 +192,8 @@ MUTATIONS = [
              "sigmoid/tanh derivative read from the dropped, rescaled activations"),
     # ---------------------------------------------------------------- trainer
     Mutation("last-partial-batch", TRAINER,
-             "for (int64_t start = 0; start < n_; start += batch_size_, ++batches) {",
-             "for (int64_t start = 0; start + batch_size_ <= n_; start += batch_size_, ++batches) {",
+             "n_batches_ = (global_rows_ + batch_size_ - 1) / batch_size_;",
+             "n_batches_ = global_rows_ / batch_size_;",
              "the last, partial batch of an epoch is skipped"),
     Mutation("shuffled-weights", TRAINER,
              "for (int64_t i = 0; i < rows; ++i) w_batch_[i] = y_.weights[idx[i]];",
@@ -264,14 +264,14 @@ MUTATIONS = [
              'return 1.0 if loss == "cross_entropy" else 1.0',
              "regression losses summed over outputs instead of averaged"),
     Mutation("balanced-class-weight", PY + "objectives.py",
-             "table = np.where(counts > 0, classes.size / (n_classes * np.maximum(counts, 1)), 0.0)",
-             "table = np.where(counts > 0, classes.size / np.maximum(counts, 1), 0.0)",
+             "table = np.where(counts > 0, counts.sum() / (n_classes * np.maximum(counts, 1)), 0.0)",
+             "table = np.where(counts > 0, counts.sum() / np.maximum(counts, 1), 0.0)",
              "balanced class weights n_classes times too large"),
     Mutation("score-dense-truth", PY + "objectives.py",
              "truth = labels if labels is not None else np.argmax(dense, axis=1)\n"
-             "        return float(np.average(np.argmax(out, axis=1) == truth, weights=w))",
+             "            correct = np.argmax(out, axis=1) == truth",
              "truth = labels if labels is not None else np.argmax(dense, axis=0)\n"
-             "        return float(np.average(np.argmax(out, axis=1) == truth, weights=w))",
+             "            correct = np.argmax(out, axis=1) == truth",
              "accuracy against one-hot targets takes argmax over the wrong axis"),
     Mutation("predict-proba-columns", PY + "network.py",
              "return np.hstack([1 - out, out])",
@@ -333,6 +333,15 @@ MUTATIONS = [
              "sample_weight=sw_train, l2=float(self.alpha),",
              "sample_weight=sw_train, l2=0.0,",
              "sgd/adam estimators train without the L2 penalty"),
+    # ---------------------------------------------------------------- data-parallel training
+    Mutation("allreduce-gradient-only", TRAINER,
+             "parallel_.sum(grads_.data(), P + kReducedScalars);",
+             "parallel_.sum(grads_.data(), P);",
+             "the batch loss and the stop vote are not summed across processes"),
+    Mutation("shard-overlap", PY + "distributed.py",
+             "start, stop = n * rank // size, n * (rank + 1) // size",
+             "start, stop = n * rank // size, n * (rank + 1) // size + 1",
+             "neighbouring ranks' shards share a row"),
 ]
 
 EXPECTED_SURVIVORS = {
