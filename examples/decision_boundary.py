@@ -4,13 +4,14 @@ No straight line separates XOR's four points, so a network without a hidden laye
 regression) cannot get them all right; one hidden layer of a few tanh neurons bends the boundary
 around them. Three interleaved spiral arms need a deeper bend still.
 """
+from __future__ import annotations
 
 import gradfall as gf
 from _shared import figure_path, options, saved
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     X, y = gf.make_xor()
     epochs = 50 if args.quick else 2000
     for hidden in ([], [4]):
@@ -26,15 +27,16 @@ def main():
         saved(path)
 
     n = 200 if args.quick else 1000
-    X, y = gf.make_spirals(n_samples=n, n_classes=3, noise=0.1, seed=0)
+    points, labels = gf.make_spirals(n_samples=n, n_classes=3, noise=0.1, seed=0)
     net = gf.Network([2, 32, 32, 3], activation="tanh", output="softmax", loss="cross_entropy",
                      seed=0)
-    history = net.fit(X, y, epochs=10 if args.quick else 300, batch_size=32,
+    history = net.fit(points, labels, epochs=10 if args.quick else 300, batch_size=32,
                       optimizer=gf.Adam(lr=0.01))
-    print(f"three spirals, {n} points: loss {history.loss[-1]:.4f}, accuracy {net.score(X, y):.3f}")
+    print(f"three spirals, {n} points: loss {history.loss[-1]:.4f}, "
+          f"accuracy {net.score(points, labels):.3f}")
     path = figure_path(args, "spirals_boundary.png")
     if path:
-        gf.plot.decision_boundary(net, X, y, path, title="Three spirals: 2-32-32-3 tanh")
+        gf.plot.decision_boundary(net, points, labels, path, title="Three spirals: 2-32-32-3 tanh")
         saved(path)
 
 

@@ -2,18 +2,21 @@
 samples of an unknown curve f*(x), learn f ≈ f* by regression with squared error, then compare
 the learned curve with the truth between and beyond the samples.
 """
+from __future__ import annotations
+
 import numpy as np
+import numpy.typing as npt
 
 import gradfall as gf
 from _shared import figure_path, options, saved
 
 
-def truth(x):
+def truth(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     return np.sin(2.0 * x) + 0.3 * x
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     rng = np.random.default_rng(0)
     n = 100 if args.quick else 400
     x = rng.uniform(-3, 3, n)

@@ -6,12 +6,14 @@ The surface is the cost on a plane through the parameters along two random, filt
 directions; the centre is the network itself. Training should carry it from a high, tilted slope
 into a basin.
 """
+from __future__ import annotations
+
 import gradfall as gf
 from _shared import figure_path, options, saved
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     n, steps = (300, 9) if args.quick else (1500, 41)
     X, y = gf.make_spirals(n_samples=n, n_classes=3, noise=0.15, seed=0)
     net = gf.Network([2, 32, 32, 3], activation="tanh", loss="cross_entropy", seed=0)

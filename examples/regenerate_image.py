@@ -5,7 +5,12 @@ The objective is the pixel-wise squared distance between the picture and its reg
     L(x, y; θ) = Σ_p (x_p − y_p)²,
 brought down by gradient descent. The picture is drawn here with NumPy, so nothing is downloaded.
 """
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 import gradfall as gf
 from _shared import figure_path, options, saved
@@ -13,7 +18,7 @@ from _shared import figure_path, options, saved
 PATCH = 8
 
 
-def draw_cat(size=48):
+def draw_cat(size: int = 48) -> npt.NDArray[np.float64]:
     """A grey-level cat face in [0, 1]: head, ears, eyes, nose and whiskers."""
     v, u = np.mgrid[0:size, 0:size] / (size - 1)  # v down, u across, both in [0, 1]
     img = np.full((size, size), 0.1)
@@ -40,14 +45,14 @@ def draw_cat(size=48):
     return img
 
 
-def patches(img):
+def patches(img: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
     """Every PATCH x PATCH window (stride 1), flattened: the autoencoder's training samples."""
     n = img.shape[0] - PATCH + 1
     return np.array([img[i:i + PATCH, j:j + PATCH].ravel() for i in range(n) for j in range(n)],
                     dtype=np.float32)
 
 
-def regenerate(net, img):
+def regenerate(net: gf.Network, img: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Average the network's reconstruction of every overlapping window."""
     n = img.shape[0] - PATCH + 1
     out = net.forward(patches(img)).reshape(n, n, PATCH, PATCH)
@@ -59,8 +64,8 @@ def regenerate(net, img):
     return total / count
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     img = draw_cat(24 if args.quick else 48)
     X = patches(img)
     # 64 pixels -> 16 numbers -> 64 pixels; sigmoid outputs stay in the pixel range [0, 1].

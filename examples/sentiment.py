@@ -6,9 +6,13 @@ the network's single sigmoid output D(x) is trained on
     L = −y log D(x) − (1 − y) log(1 − D(x)),
 which is 0 exactly when the network is sure and right. The sentences ship with the example.
 """
+from __future__ import annotations
+
 import re
+from collections.abc import Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 import gradfall as gf
 from _shared import figure_path, options, saved
@@ -35,11 +39,12 @@ HELD_OUT = [("I loved the music and the story", 1), ("what a boring film", 0),
             ("a wonderful cast and a great ending", 1), ("a dull waste of money", 0)]
 
 
-def words(sentence):
+def words(sentence: str) -> list[str]:
     return re.findall(r"[a-z']+", sentence.lower())
 
 
-def bag_of_words(sentences, vocabulary):
+def bag_of_words(sentences: Sequence[str],
+                 vocabulary: Mapping[str, int]) -> npt.NDArray[np.float32]:
     X = np.zeros((len(sentences), len(vocabulary)), dtype=np.float32)
     for i, sentence in enumerate(sentences):
         for word in words(sentence):
@@ -48,8 +53,8 @@ def bag_of_words(sentences, vocabulary):
     return X
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     sentences = POSITIVE + NEGATIVE
     y = np.array([1] * len(POSITIVE) + [0] * len(NEGATIVE), dtype=np.float32)
     vocabulary = {w: i for i, w in enumerate(sorted({w for s in sentences for w in words(s)}))}

@@ -10,14 +10,16 @@ squared error Σ(ŷ − y)² and once with absolute error Σ|ŷ − y|.
   cannot outvote the rest (its best constant is the median). But it has a kink at 0 and the steps
   do not shrink near the optimum.
 """
+from __future__ import annotations
+
 import numpy as np
 
 import gradfall as gf
 from _shared import figure_path, options, saved
 
 
-def main():
-    args = options(__doc__.splitlines()[0])
+def main() -> None:
+    args = options(__doc__)
     rng = np.random.default_rng(0)
     n = 100 if args.quick else 300
     x = rng.uniform(-2, 2, n)

@@ -3,7 +3,10 @@ MNIST-sized samples (random pixels; the time does not depend on what the data sh
 
     python examples/time_landscape.py [--steps 51] [--samples 10000] [--threads 2] [--out DIR]
 """
+from __future__ import annotations
+
 import argparse
+from collections.abc import Sequence
 import os
 import time
 
@@ -12,8 +15,8 @@ import numpy as np
 import gradfall as gf
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--steps", type=int, default=51)
     parser.add_argument("--samples", type=int, default=10_000)
     parser.add_argument("--threads", type=int, default=2)

@@ -20,11 +20,27 @@ def modules():
         yield name, path, ast.parse(path.read_text(encoding="utf-8"))
 
 
+def _type_checking_only(tree):
+    """The nodes under ``if TYPE_CHECKING:``: imports only a type checker runs."""
+    skipped = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+                (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+                or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")):
+            for inner in node.body:
+                skipped.update(ast.walk(inner))
+    return skipped
+
+
 def imported_modules(name, path, tree):
-    """Every gradfall module ``name`` imports, at module level or inside functions."""
+    """Every gradfall module ``name`` imports when it runs, at module level or inside functions
+    (not the imports of annotations under ``if TYPE_CHECKING:``)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
+    type_only = _type_checking_only(tree)
     for node in ast.walk(tree):
+        if node in type_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

@@ -243,8 +243,8 @@ MUTATIONS = [
              "first-layer shortcut leaves the first bias at the centre"),
     # ---------------------------------------------------------------- Python: validation
     Mutation("features-finite", PY + "_validation.py",
-             "    _check_finite(array, name)\n    return array\n\n\ndef check_labels",
-             "    return array\n\n\ndef check_labels",
+             "    _check_finite(dense, name)\n    return dense\n\n\ndef check_labels",
+             "    return dense\n\n\ndef check_labels",
              "NaN/inf in X reach the core"),
     Mutation("label-range", PY + "_validation.py",
              "bad = (array < 0) | (array >= n_classes)",
@@ -268,9 +268,9 @@ MUTATIONS = [
              "table = np.where(counts > 0, counts.sum() / np.maximum(counts, 1), 0.0)",
              "balanced class weights n_classes times too large"),
     Mutation("score-dense-truth", PY + "objectives.py",
-             "truth = labels if labels is not None else np.argmax(dense, axis=1)\n"
+             "truth = labels if labels is not None else np.argmax(_present(dense), axis=1)\n"
              "            correct = np.argmax(out, axis=1) == truth",
-             "truth = labels if labels is not None else np.argmax(dense, axis=0)\n"
+             "truth = labels if labels is not None else np.argmax(_present(dense), axis=0)\n"
              "            correct = np.argmax(out, axis=1) == truth",
              "accuracy against one-hot targets takes argmax over the wrong axis"),
     Mutation("predict-proba-columns", PY + "network.py",
@@ -278,8 +278,8 @@ MUTATIONS = [
              "return np.hstack([out, 1 - out])",
              "binary predict_proba columns swapped"),
     Mutation("seed-limit", PY + "network.py",
-             "if value >= SEED_LIMIT:",
-             "if value > SEED_LIMIT:",
+             "if checked >= SEED_LIMIT:",
+             "if checked > SEED_LIMIT:",
              "seed 2**64 accepted"),
     # ---------------------------------------------------------------- Python: training loop
     Mutation("epoch-counter", PY + "training.py",

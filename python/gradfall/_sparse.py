@@ -10,23 +10,25 @@ not loaded, X cannot be one of its matrices.
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 
 INDEX_LIMIT = 2 ** 31  # column indices are int32 in the core
 
 
-def is_sparse(X) -> bool:
+def is_sparse(X: object) -> bool:
     """True for a scipy.sparse matrix or array, or a CsrMatrix already built."""
     if isinstance(X, _core.CsrMatrix):
         return True
     sparse = sys.modules.get("scipy.sparse")
-    return sparse is not None and sparse.issparse(X)
+    return sparse is not None and bool(sparse.issparse(X))
 
 
-def as_csr(X, dtype, name="X") -> _core.CsrMatrix:
+def as_csr(X: Any, dtype: npt.DTypeLike, name: str = "X") -> _core.CsrMatrix:
     """``X`` (a 2-D sparse matrix, shape already checked) as a CsrMatrix of ``dtype``; the core
     checks its structure (offsets, column indices in range) when it is built."""
     if isinstance(X, _core.CsrMatrix):
@@ -45,7 +47,8 @@ def as_csr(X, dtype, name="X") -> _core.CsrMatrix:
                            np.ascontiguousarray(X.data, dtype=dtype), X.shape[1], name)
 
 
-def _column_indices(indices, n_cols, name):
+def _column_indices(indices: npt.NDArray[np.integer[Any]], n_cols: int,
+                    name: str) -> npt.NDArray[np.int32]:
     """The indices as int32, range-checked first when a cast could wrap them into range."""
     if indices.dtype != np.int32 and indices.size:
         low, high = int(indices.min()), int(indices.max())

@@ -8,27 +8,31 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, _sparse
+from .typing import Features, FloatArray, IntArray
 
 FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def as_float_dtype(dtype) -> np.dtype:
+def as_float_dtype(dtype: npt.DTypeLike) -> np.dtype[Any]:
     if dtype is None:  # np.dtype(None) would silently mean float64
         raise TypeError("dtype must be 'float32' or 'float64', got None")
     try:
-        dtype = np.dtype(dtype)
+        checked = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype must be 'float32' or 'float64', got {dtype!r}") from None
-    if dtype not in FLOAT_DTYPES:
-        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype.name!r}")
-    return dtype
+    if checked not in FLOAT_DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {checked.name!r}")
+    return checked
 
 
-def _as_numeric_array(value, name):
+def _as_numeric_array(value: Any, name: str) -> npt.NDArray[Any]:
     if value is None:
         raise ValueError(f"{name} is None")
     if hasattr(value, "toarray") and hasattr(value, "nnz"):
@@ -43,7 +47,7 @@ def _as_numeric_array(value, name):
     return array
 
 
-def _check_finite(array, name):
+def _check_finite(array: npt.NDArray[Any], name: str) -> None:
     if array.dtype.kind != "f":
         return  # integers are always finite
     finite = (_core.all_finite(array) if array.dtype in FLOAT_DTYPES and array.flags.c_contiguous
@@ -53,7 +57,7 @@ def _check_finite(array, name):
         raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
 
 
-def cast_checked(array, dtype, name="X"):
+def cast_checked(array: Any, dtype: npt.DTypeLike, name: str = "X") -> Any:
     """A float array, finite, as a C-contiguous array of ``dtype`` (a sparse matrix stays sparse,
     its stored values checked and cast). Finiteness is checked before the cast, and finite values
     the cast would turn into infinity are refused on their own."""
@@ -73,13 +77,14 @@ def cast_checked(array, dtype, name="X"):
     return np.ascontiguousarray(array, dtype=dtype)
 
 
-def check_features(X, n_features, dtype, name="X"):
+def check_features(X: Features, n_features: int, dtype: npt.DTypeLike,
+                   name: str = "X") -> FloatArray | _core.CsrMatrix:
     """X as the core takes it: a finite, C-contiguous (n, n_features) array of ``dtype``, or for a
     sparse X (scipy.sparse, any format, or a ``_core.CsrMatrix``) a CsrMatrix of ``dtype`` that
     is never densified (see ``gradfall._sparse``). Input already in that form is passed through
     without a copy."""
     sparse = _sparse.is_sparse(X)
-    array = X if sparse else _as_numeric_array(X, name)
+    array: Any = X if sparse else _as_numeric_array(X, name)
     shape = tuple(array.shape)
     if len(shape) != 2:
         raise ValueError(f"{name} must be 2-D (n_samples, n_features), got {len(shape)}-D "
@@ -93,12 +98,12 @@ def check_features(X, n_features, dtype, name="X"):
         csr = _sparse.as_csr(array, dtype, name)
         _check_finite(csr.data, name)
         return csr
-    array = np.ascontiguousarray(array, dtype=dtype)
-    _check_finite(array, name)
-    return array
+    dense: FloatArray = np.ascontiguousarray(array, dtype=dtype)
+    _check_finite(dense, name)
+    return dense
 
 
-def check_labels(y, n_samples, n_classes, name="y"):
+def check_labels(y: npt.ArrayLike, n_samples: int, n_classes: int, name: str = "y") -> IntArray:
     """Integer class labels 0..n_classes-1 as an int64 vector."""
     array = _as_numeric_array(y, name)
     if array.ndim == 2 and array.shape[1] == 1:
@@ -122,7 +127,8 @@ def check_labels(y, n_samples, n_classes, name="y"):
     return np.ascontiguousarray(array, dtype=np.int64)
 
 
-def check_dense_targets(y, n_samples, n_outputs, dtype, name="y", *, unit_interval=False):
+def check_dense_targets(y: npt.ArrayLike, n_samples: int, n_outputs: int, dtype: npt.DTypeLike,
+                        name: str = "y", *, unit_interval: bool = False) -> FloatArray:
     """Real-valued targets as a C-contiguous (n, n_outputs) array; a vector is taken as one
     column when the network has one output."""
     array = _as_numeric_array(y, name)
@@ -140,7 +146,8 @@ def check_dense_targets(y, n_samples, n_outputs, dtype, name="y", *, unit_interv
     return array
 
 
-def check_sample_weight(sample_weight, n_samples, dtype):
+def check_sample_weight(sample_weight: npt.ArrayLike | None, n_samples: int,
+                        dtype: npt.DTypeLike) -> FloatArray | None:
     if sample_weight is None:
         return None
     array = _as_numeric_array(sample_weight, "sample_weight")
@@ -159,19 +166,19 @@ def check_sample_weight(sample_weight, n_samples, dtype):
 INT64_MAX = 2 ** 63 - 1  # what the core's sizes and counts hold
 
 
-def check_int(name, value, minimum, maximum=INT64_MAX) -> int:
+def check_int(name: str, value: object, minimum: int, maximum: int | None = INT64_MAX) -> int:
     """An integer (not a bool) in [minimum, maximum] (by default what an int64 holds)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
-    return value
+    number = int(value)
+    if number < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {number}")
+    if maximum is not None and number > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {number}")
+    return number
 
 
-def _real(name, value) -> float:
+def _real(name: str, value: Any) -> float:
     if isinstance(value, bool):
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
@@ -180,7 +187,7 @@ def _real(name, value) -> float:
         raise TypeError(f"{name} must be a number, got {value!r}") from None
 
 
-def check_number(name, value) -> float:
+def check_number(name: str, value: object) -> float:
     """A finite real number (not a bool) as a float."""
     value = _real(name, value)
     if not math.isfinite(value):
@@ -188,21 +195,21 @@ def check_number(name, value) -> float:
     return value
 
 
-def check_positive(name, value) -> float:
+def check_positive(name: str, value: object) -> float:
     value = _real(name, value)
     if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be finite and > 0, got {value}")
     return value
 
 
-def check_non_negative(name, value) -> float:
+def check_non_negative(name: str, value: object) -> float:
     value = _real(name, value)
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{name} must be finite and >= 0, got {value}")
     return value
 
 
-def check_fraction(name, value) -> float:
+def check_fraction(name: str, value: object) -> float:
     """A number in [0, 1)."""
     value = check_number(name, value)
     if not 0 <= value < 1:
@@ -210,7 +217,7 @@ def check_fraction(name, value) -> float:
     return value
 
 
-def check_choice(name, value, choices):
+def check_choice(name: str, value: object, choices: Sequence[str]) -> str:
     """One of ``choices`` (strings), compared exactly."""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {type(value).__name__}")

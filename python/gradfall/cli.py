@@ -14,8 +14,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TypeVar
 
 from .csv_io import NUMBER_MISSING_MARKERS
+
+Parsed = TypeVar("Parsed", int, float)
 
 
 DROP_MISSING_HELP = ("drop rows with a missing value (an empty cell; in a column of numbers "
@@ -29,11 +33,12 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     # argparse prints the whole usage before the error; one line is easier to read and to test.
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command and flag."""
     parser = _Parser(prog="gradfall",
                      description="Train multilayer perceptrons on the CPU. With no command, "
                                  "trains a network on generated spirals and draws it.")
@@ -88,7 +93,8 @@ def build_parser():
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
         return _run(args)
@@ -107,15 +113,16 @@ def main(argv=None) -> int:
         return 130
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         return _main_job(args)
     from . import commands
 
-    return getattr(commands, args.command)(args)
+    command: Callable[[argparse.Namespace], int] = getattr(commands, args.command)
+    return command(args)
 
 
-def _main_job(args) -> int:
+def _main_job(args: argparse.Namespace) -> int:
     import gradfall as gf
 
     if args.version:
@@ -132,14 +139,14 @@ def _main_job(args) -> int:
     return 0
 
 
-def _fail(error, status) -> int:
+def _fail(error: BaseException, status: int) -> int:
     message = " ".join(str(error).split()) or type(error).__name__
     print(f"gradfall: error: {message}", file=sys.stderr)
     return status
 
 
 # ---------------------------------------------------------------- argument types
-def _widths(text):
+def _widths(text: str) -> list[int]:
     if text.strip().lower() in ("none", ""):
         return []
     try:
@@ -152,35 +159,35 @@ def _widths(text):
     return widths
 
 
-def _positive_int(text):
+def _positive_int(text: str) -> int:
     value = _parse(int, text, "an integer")
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
     return value
 
 
-def _non_negative_int(text):
+def _non_negative_int(text: str) -> int:
     value = _parse(int, text, "an integer")
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
     return value
 
 
-def _positive_float(text):
+def _positive_float(text: str) -> float:
     value = _parse(float, text, "a number")
     if not (value > 0 and value < float("inf")):
         raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
     return value
 
 
-def _fraction(text):
+def _fraction(text: str) -> float:
     value = _parse(float, text, "a number")
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
     return value
 
 
-def _parse(kind, text, what):
+def _parse(kind: Callable[[str], Parsed], text: str, what: str) -> Parsed:
     try:
         return kind(text)
     except ValueError:

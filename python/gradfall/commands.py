@@ -1,19 +1,28 @@
 """The work behind ``gradfall train``, ``predict`` and ``landscape`` (parsing lives in cli.py)."""
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from . import tabular
-from .csv_io import CSVError, read_table, write_table
+from .csv_io import CSVError, Table, read_table, write_table
+from .typing import FloatArray
+
+if TYPE_CHECKING:
+    from .history import History
+    from .network import Network
 
 DROPPED_LINES_SHOWN = 10  # the drop report lists this many line numbers, then counts the rest
 
 
-def train(args) -> int:
+def train(args: argparse.Namespace) -> int:
+    """``gradfall train``: fit a network to a CSV file and write the model."""
     from .network import Network
     from .optimizers import SGD, Adam
     from .progress import Progress
@@ -43,7 +52,7 @@ def train(args) -> int:
 
     bar = None if args.quiet else Progress(args.epochs, use_tqdm=False)
 
-    def progress(epoch, history):
+    def progress(epoch: int, history: History) -> bool:
         if bar is not None:
             shown = {"loss": history.loss[-1]}
             if history.val_loss:
@@ -69,7 +78,8 @@ def train(args) -> int:
     return 0 if np.isfinite(history.loss[-1]) else 1
 
 
-def predict(args) -> int:
+def predict(args: argparse.Namespace) -> int:
+    """``gradfall predict``: one prediction per row of a CSV file."""
     if args.output != "-":
         _check_writable(args.output)
     net, prep = tabular.load(args.model)
@@ -91,7 +101,8 @@ def predict(args) -> int:
     return 0
 
 
-def landscape(args) -> int:
+def landscape(args: argparse.Namespace) -> int:
+    """``gradfall landscape``: draw a model's loss landscape over a CSV file."""
     from . import landscape as landscapes
     from . import plot
 
@@ -113,7 +124,7 @@ def landscape(args) -> int:
     return 0
 
 
-def _check_writable(path) -> None:
+def _check_writable(path: str) -> None:
     """Fail now rather than after the work when ``path`` cannot be written; the message names
     the path as the user gave it."""
     if not path:
@@ -135,7 +146,7 @@ def _check_writable(path) -> None:
         raise ValueError(f"cannot write {path}: the file is read-only")
 
 
-def _complete_rows(table, missing, drop):
+def _complete_rows(table: Table, missing: list[tuple[int, str]], drop: bool) -> Table:
     """``table`` without the rows listed in ``missing`` when ``drop``, else an error about them."""
     if not drop:
         _refuse_missing(table, missing, droppable=True)
@@ -154,7 +165,7 @@ def _complete_rows(table, missing, drop):
     return kept
 
 
-def _refuse_missing(table, missing, droppable):
+def _refuse_missing(table: Table, missing: list[tuple[int, str]], droppable: bool) -> None:
     """An error naming the first missing cell, if any (and how many rows have one)."""
     if not missing:
         return
@@ -165,7 +176,9 @@ def _refuse_missing(table, missing, droppable):
     raise CSVError(f"{table.where(*missing[0])}: missing value{shown}")
 
 
-def _split(X, y, fraction, seed):
+def _split(X: FloatArray, y: npt.NDArray[Any], fraction: float, seed: int
+           ) -> tuple[tuple[FloatArray, npt.NDArray[Any]],
+                      tuple[FloatArray, npt.NDArray[Any]] | None]:
     """(train, validation or None): a seeded shuffle, at least one row on each side."""
     n_val = int(round(fraction * X.shape[0]))
     if n_val < 1 or n_val >= X.shape[0]:
@@ -175,7 +188,8 @@ def _split(X, y, fraction, seed):
     return (X[fit], y[fit]), (X[val], y[val])
 
 
-def _metrics(net, prep, X, y, name):
+def _metrics(net: Network, prep: tabular.Preprocessing, X: FloatArray, y: npt.NDArray[Any],
+             name: str) -> list[str]:
     loss = net.loss(X, y)
     if prep.task == "classification":
         return [f"{name}: loss {loss:.4f}, accuracy {net.score(X, y):.4f}"]

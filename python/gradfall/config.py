@@ -4,7 +4,9 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -13,7 +15,7 @@ from ._validation import check_int
 from ._version import __version__
 
 
-def set_num_threads(n) -> None:
+def set_num_threads(n: int | None) -> None:
     """Number of OpenMP threads the core uses, 1 to 4 per CPU (results do not depend on it).
     ``None`` removes the setting: the core then follows the OpenMP runtime at every call
     (OMP_NUM_THREADS, threadpoolctl's limits, omp_set_num_threads), capped the same way.
@@ -24,14 +26,14 @@ def set_num_threads(n) -> None:
     _core.set_thread_override(0 if n is None else _checked_count(n))
 
 
-def _checked_count(n) -> int:
-    n = check_int("n_threads", n, 1, _core.max_threads())
-    if n > 1 and _core.threads_lost_to_fork():
+def _checked_count(n: object) -> int:
+    count = check_int("n_threads", n, 1, _core.max_threads())
+    if count > 1 and _core.threads_lost_to_fork():
         warnings.warn("this process was forked after gradfall used threads, and OpenMP's "
                       "threads do not survive fork: gradfall stays single-threaded here; use "
                       "the 'spawn' or 'forkserver' start method for multi-threaded workers",
                       RuntimeWarning, stacklevel=3)
-    return n
+    return count
 
 
 def get_num_threads() -> int:
@@ -40,22 +42,21 @@ def get_num_threads() -> int:
 
 
 @contextmanager
-def threads(n):
+def threads(n: int | None) -> Iterator[None]:
     """``with gf.threads(n):`` the core uses ``n`` threads inside the block and afterwards
     whatever it used before, a set number or the runtime's (``n=None``: no change)."""
     if n is None:
         yield
         return
-    n = _checked_count(n)
     previous = _core.thread_override()
-    _core.set_thread_override(n)
+    _core.set_thread_override(_checked_count(n))
     try:
         yield
     finally:
         _core.set_thread_override(previous)
 
 
-def available_isas() -> list:
+def available_isas() -> list[str]:
     """Kernel sets this build has and this CPU supports, slowest first."""
     return list(_core.available_isas())
 
@@ -72,7 +73,8 @@ def set_isa(name: str) -> None:
     _core.set_isa(name)
 
 
-def config() -> dict:
+def config() -> dict[str, Any]:
+    """The version, the ISA in use and the thread counts, as plain values."""
     return {
         "gradfall": __version__,
         "python": sys.version.split()[0],
@@ -86,7 +88,7 @@ def config() -> dict:
     }
 
 
-def show_config(file=None) -> None:
+def show_config(file: TextIO | None = None) -> None:
     """Print the version, the active ISA and the thread count."""
     for key, value in config().items():
         if isinstance(value, list):

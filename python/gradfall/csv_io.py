@@ -12,9 +12,13 @@ from __future__ import annotations
 import csv
 import math
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from .typing import Float64Array, PathLike
 
 NUMBER_MISSING_MARKERS = ("NA", "N/A", "NaN", "null", "?")  # matched ignoring case
 _MARKERS = {marker.lower() for marker in NUMBER_MISSING_MARKERS}
@@ -26,21 +30,23 @@ class CSVError(ValueError):
 
 @dataclass
 class Table:
-    columns: list
-    rows: list  # list of lists of stripped strings, all len(columns)
-    path: str
-    lines: list  # the file's line number where each row starts (blank lines are skipped)
+    """A CSV file's header and rows, as stripped strings."""
 
-    def column_index(self, name) -> int:
+    columns: list[str]
+    rows: list[list[str]]  # all len(columns)
+    path: str
+    lines: list[int]  # the file's line number where each row starts (blank lines are skipped)
+
+    def column_index(self, name: str) -> int:
         if name not in self.columns:
             raise CSVError(f"{self.path}: no column {name!r} (columns: {', '.join(self.columns)})")
         return self.columns.index(name)
 
-    def where(self, row, name) -> str:
+    def where(self, row: int, name: str) -> str:
         """"data.csv: line 7, column 'age'": how every message points at one cell."""
         return f"{self.path}: line {self.lines[row]}, column {name!r}"
 
-    def numeric(self, names) -> np.ndarray:
+    def numeric(self, names: Sequence[str]) -> Float64Array:
         """The named columns as a float64 matrix; every cell must be a finite number."""
         indices = [self.column_index(name) for name in names]
         out = np.empty((len(self.rows), len(indices)), dtype=np.float64)
@@ -49,7 +55,7 @@ class Table:
                 out[r, c] = self._number(r, i)
         return out
 
-    def strings(self, name) -> list:
+    def strings(self, name: str) -> list[str]:
         """The named column's cells; none may be empty."""
         i = self.column_index(name)
         for r, row in enumerate(self.rows):
@@ -57,12 +63,13 @@ class Table:
                 raise CSVError(f"{self.where(r, name)}: missing value")
         return [row[i] for row in self.rows]
 
-    def holds_numbers(self, name) -> bool:
+    def holds_numbers(self, name: str) -> bool:
         """Whether every present cell of the column is a number (so markers like NA are gaps)."""
         i = self.column_index(name)
         return all(is_missing(row[i], numbers=True) or _is_number(row[i]) for row in self.rows)
 
-    def missing_cells(self, number_columns, name_columns=()) -> list:
+    def missing_cells(self, number_columns: Iterable[str],
+                      name_columns: Iterable[str] = ()) -> list[tuple[int, str]]:
         """(row index, column name) of the leftmost missing cell of each row that has one."""
         checks = sorted([(self.column_index(name), name, True) for name in number_columns] +
                         [(self.column_index(name), name, False) for name in name_columns])
@@ -74,13 +81,13 @@ class Table:
                     break
         return found
 
-    def without_rows(self, indices) -> "Table":
+    def without_rows(self, indices: Iterable[int]) -> Table:
         drop = set(indices)
         keep = [r for r in range(len(self.rows)) if r not in drop]
         return Table(self.columns, [self.rows[r] for r in keep], self.path,
                      [self.lines[r] for r in keep])
 
-    def _number(self, row, i) -> float:
+    def _number(self, row: int, i: int) -> float:
         cell, name = self.rows[row][i], self.columns[i]
         if is_missing(cell, numbers=True):
             raise CSVError(f"{self.where(row, name)}: missing value")
@@ -94,13 +101,14 @@ class Table:
         return value
 
 
-def is_missing(cell, numbers) -> bool:
+def is_missing(cell: str, numbers: bool) -> bool:
     """An empty cell; in a column of numbers (``numbers`` true) also a NUMBER_MISSING_MARKERS."""
     cell = cell.strip()
     return not cell or (numbers and cell.lower() in _MARKERS)
 
 
-def read_table(path) -> Table:
+def read_table(path: PathLike) -> Table:
+    """The table in the CSV file at ``path``; CSVError for anything that is not a table."""
     path = os.fspath(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
@@ -132,7 +140,7 @@ def read_table(path) -> Table:
                  [number for number, _ in lines[1:]])
 
 
-def _records(reader) -> list:
+def _records(reader: Any) -> list[tuple[int, list[str]]]:
     """(line number where it starts, cells) of each record; a quoted cell may span lines."""
     records, start = [], 1
     for row in reader:
@@ -141,7 +149,8 @@ def _records(reader) -> list:
     return records
 
 
-def write_table(path, columns, rows) -> None:
+def write_table(path: PathLike | None, columns: Sequence[str],
+                rows: Iterable[Sequence[Any]]) -> None:
     """Rows of values; ``path`` None or "-" writes to standard output."""
     import sys
 
@@ -156,7 +165,7 @@ def write_table(path, columns, rows) -> None:
         writer.writerows(rows)
 
 
-def _is_number(cell) -> bool:
+def _is_number(cell: str) -> bool:
     try:
         float(cell)
     except ValueError:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 
 from .datasets import make_spirals
+from .history import History
 from .network import Network
 from .optimizers import Adam
+from .typing import FloatArray, IntArray, PathLike
 
 LOSS_CURVE_PNG = "gradfall_loss_curve.png"
 DECISION_BOUNDARY_PNG = "gradfall_decision_boundary.png"
 
 
-def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print, plots=True,
-             directory="."):
+def run_demo(epochs: int = 150, n_samples: int = 3000, seed: int = 0, report_every: int = 15,
+             out: Callable[[str], object] = print, plots: bool = True,
+             directory: PathLike = ".") -> tuple[Network, History, float]:
     """Trains a 2-64-64-3 network on generated spirals and prints progress; with ``plots`` (and
     matplotlib installed) writes the two PNGs to ``directory``. Returns (network, history,
     training accuracy)."""
@@ -25,7 +29,7 @@ def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print, plo
         f"batch 32\n{net}")
     start = time.perf_counter()
 
-    def progress(epoch, history):
+    def progress(epoch: int, history: History) -> bool:
         if (epoch + 1) % report_every == 0 or epoch + 1 == epochs:
             out(f"  epoch {epoch + 1:>4}/{epochs}  loss {history.loss[-1]:.4f}  "
                 f"accuracy {net.score(X, y):.3f}")
@@ -42,7 +46,8 @@ def run_demo(epochs=150, n_samples=3000, seed=0, report_every=15, out=print, plo
     return net, history, accuracy
 
 
-def _draw(net, history, X, y, directory, out):
+def _draw(net: Network, history: History, X: FloatArray, y: IntArray, directory: PathLike,
+          out: Callable[[str], object]) -> None:
     from . import plot
 
     try:

@@ -35,7 +35,18 @@ exception calls ``MPI.COMM_WORLD.Abort`` and ends every rank.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
 import numpy as np
+import numpy.typing as npt
+
+from .typing import Communicator, Float64Array
+
+if TYPE_CHECKING:
+    from .history import History
+    from .network import Network
+
+Result = TypeVar("Result")
 
 
 class DistributedError(RuntimeError):
@@ -50,21 +61,21 @@ class Local:
     rank = 0
     size = 1
 
-    def total(self, values) -> np.ndarray:
+    def total(self, values: npt.ArrayLike) -> Float64Array:
         """``values`` summed over the processes (a new float64 array)."""
         return np.array(values, dtype=np.float64)
 
-    def any(self, flag) -> bool:
+    def any(self, flag: object) -> bool:
         return bool(flag)
 
-    def checked(self, what, work):
+    def checked(self, what: str, work: Callable[[], Result]) -> Result:
         """``work()`` (every rank runs it; see ``Collective.checked``)."""
         return work()
 
-    def agree(self, what, value) -> None:
+    def agree(self, what: str, value: object) -> None:
         """Nothing to compare with."""
 
-    def broadcast(self, array) -> None:
+    def broadcast(self, array: npt.NDArray[Any]) -> None:
         """Rank 0's values are already here."""
 
 
@@ -73,7 +84,7 @@ class Collective(Local):
 
     distributed = True
 
-    def __init__(self, comm):
+    def __init__(self, comm: Communicator) -> None:
         try:
             from mpi4py import MPI
         except ImportError:  # pragma: no cover - comm= without mpi4py cannot be built
@@ -86,28 +97,28 @@ class Collective(Local):
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
 
-    def sum(self, values) -> None:
+    def sum(self, values: npt.NDArray[Any]) -> None:
         """Sum a NumPy buffer in place across the ranks (the core calls this once per batch on
         its gradient buffer; mpi4py releases the GIL while MPI works)."""
         self.comm.Allreduce(self._mpi.IN_PLACE, values, op=self._mpi.SUM)
 
-    def total(self, values) -> np.ndarray:
+    def total(self, values: npt.ArrayLike) -> Float64Array:
         summed = np.array(values, dtype=np.float64)
         self.sum(summed)
         return summed
 
-    def any(self, flag) -> bool:
-        return self.total([1.0 if flag else 0.0])[0] > 0
+    def any(self, flag: object) -> bool:
+        return bool(self.total([1.0 if flag else 0.0])[0] > 0)
 
-    def broadcast(self, array) -> None:
+    def broadcast(self, array: npt.NDArray[Any]) -> None:
         """Rank 0's values of a NumPy buffer into every rank's, in place."""
         self.comm.Bcast(array, root=0)
 
-    def checked(self, what, work):
+    def checked(self, what: str, work: Callable[[], Result]) -> Result:
         """``work()`` on every rank, then one check across the ranks: if it raised anywhere,
         every rank raises DistributedError naming the ranks and their errors (the failing rank's
         own exception as its cause)."""
-        error = None
+        error: Exception | None = None
         try:
             result = work()
         except Exception as exc:  # every rank must reach the check below, whatever failed
@@ -120,7 +131,7 @@ class Collective(Local):
                                    + "; ".join(failed)) from error
         return result
 
-    def agree(self, what, value) -> None:
+    def agree(self, what: str, value: object) -> None:
         """DistributedError on every rank unless every rank passed an equal ``value`` (compared
         by its repr): ranks that disagree on a fit's shape would wait for each other forever."""
         values = self.comm.allgather(repr(value))
@@ -133,7 +144,7 @@ class Collective(Local):
 LOCAL = Local()
 
 
-def collective_of(comm) -> Local:
+def collective_of(comm: Communicator | Local) -> Local:
     """The collective operations over ``comm`` (an mpi4py communicator), or of one process for
     None."""
     if comm is None:
@@ -143,7 +154,7 @@ def collective_of(comm) -> Local:
     return Collective(comm)
 
 
-def _world():
+def _world() -> Communicator:
     try:
         from mpi4py import MPI
     except ImportError:
@@ -152,7 +163,7 @@ def _world():
     return MPI.COMM_WORLD
 
 
-def shard(*arrays, comm=None):
+def shard(*arrays: Any, comm: Communicator = None) -> Any:
     """This rank's even share of the rows of arrays every rank can read (e.g. ``np.load(path,
     mmap_mode="r")``: only the shard's pages are ever read): rows [n r / K, n (r+1) / K) of
     each, as views where the array type allows. ``comm`` defaults to ``MPI.COMM_WORLD``.
@@ -170,7 +181,8 @@ def shard(*arrays, comm=None):
     return parts[0] if len(parts) == 1 else parts
 
 
-def fit(net, X, y, *, comm=None, **options):
+def fit(net: Network, X: Any, y: npt.ArrayLike, *, comm: Communicator = None,
+        **options: Any) -> History:
     """``net.fit(X, y, comm=comm, **options)`` on this rank's shard (X, y); ``comm`` defaults to
     ``MPI.COMM_WORLD``. Every rank must call it with the same settings. Returns the history
     (the same on every rank)."""

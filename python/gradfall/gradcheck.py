@@ -7,11 +7,17 @@ a float64 copy of the network, so float32 rounding does not hide (or fake) a wro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._validation import check_int, check_positive
+from .typing import Features, Float64Array, FloatArray
+
+if TYPE_CHECKING:
+    from .network import Network, Prepared
 
 # Below this size a derivative is compared absolutely: finite-difference rounding is ~1e-10.
 _FLOOR = 1e-7
@@ -22,23 +28,26 @@ class GradientCheck:
     """max_error[l]: the largest relative error among the checked weights and bias of layer l;
     checked[l]: how many of the layer's parameters were compared."""
 
-    max_error: np.ndarray
-    checked: np.ndarray
+    max_error: Float64Array
+    checked: npt.NDArray[np.int64]
 
     @property
     def worst(self) -> float:
         return float(self.max_error.max()) if self.max_error.size else 0.0
 
-    def ok(self, tolerance=1e-5) -> bool:
+    def ok(self, tolerance: float = 1e-5) -> bool:
+        """True when no checked parameter's relative error exceeds ``tolerance``."""
         return self.worst <= tolerance
 
-    def __str__(self):
+    def __str__(self) -> str:
         rows = [f"layer {l}: max relative error {e:.2e} over {c} parameters"
                 for l, (e, c) in enumerate(zip(self.max_error, self.checked))]
         return "\n".join(rows)
 
 
-def check_gradients(net, X, y, sample_weight=None, eps=1e-6, max_per_layer=64, seed=0):
+def check_gradients(net: Network, X: Features, y: npt.ArrayLike,
+                    sample_weight: npt.ArrayLike | None = None, eps: float = 1e-6,
+                    max_per_layer: int = 64, seed: int = 0) -> GradientCheck:
     """Compare backpropagated and finite-difference gradients of the cost, layer by layer.
 
     Every parameter of a layer is checked when the layer has at most ``max_per_layer`` of them,
@@ -67,7 +76,7 @@ def check_gradients(net, X, y, sample_weight=None, eps=1e-6, max_per_layer=64, s
     return GradientCheck(np.array(errors), np.array(counts))
 
 
-def _central_difference(net, data, p, eps):
+def _central_difference(net: Network, data: Prepared, p: int, eps: float) -> float:
     theta = net.params.copy()
     theta[p] += eps
     up = _cost(net, theta, data)
@@ -76,6 +85,6 @@ def _central_difference(net, data, p, eps):
     return (up - down) / (2 * eps)
 
 
-def _cost(net, theta, data):
-    return _core.loss_and_gradient(net.spec, theta, data.X, data.labels, data.dense, data.weights,
-                                   0.0, False)[0]
+def _cost(net: Network, theta: FloatArray, data: Prepared) -> float:
+    return float(_core.loss_and_gradient(net.spec, theta, data.X, data.labels, data.dense,
+                                         data.weights, 0.0, False)[0])

@@ -1,7 +1,12 @@
 """What a ``fit`` records: the loss curve and friends."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
+
+from .typing import Float64Array
 
 
 class History:
@@ -20,24 +25,25 @@ class History:
     a new one); validation figures cover the epochs that had validation data.
     """
 
-    def __init__(self, n_layers: int):
+    def __init__(self, n_layers: int) -> None:
         self.loss: list[float] = []
-        self.batch_loss: list[np.ndarray] = []
+        self.batch_loss: list[Float64Array] = []
         self.val_loss: list[float] = []
         self.val_score: list[float] = []
-        self._grad_norms: list[np.ndarray] = []
+        self._grad_norms: list[Float64Array] = []
         self._n_layers = n_layers
-        self.best_epoch = None
-        self.interrupted_epoch = None
+        self.best_epoch: int | None = None
+        self.interrupted_epoch: dict[str, Any] | None = None
 
-    def add_epoch(self, loss, grad_norms, batch_losses):
+    def add_epoch(self, loss: float, grad_norms: npt.ArrayLike,
+                  batch_losses: npt.ArrayLike | None) -> None:
         """Append one epoch: its mean loss, per-layer gradient norms, batch losses (or None)."""
         self.loss.append(float(loss))
         self._grad_norms.append(np.asarray(grad_norms, dtype=np.float64))
         if batch_losses is not None:
             self.batch_loss.append(np.asarray(batch_losses, dtype=np.float64))
 
-    def describe_last(self, total_epochs=None) -> str:
+    def describe_last(self, total_epochs: int | None = None) -> str:
         """One line about the latest epoch: its number, loss and validation figures."""
         of = f"/{total_epochs}" if total_epochs else ""
         line = f"epoch {self.epochs}{of}  loss {self.loss[-1]:.6g}"
@@ -46,12 +52,12 @@ class History:
         return line
 
     @property
-    def grad_norm(self) -> np.ndarray:
+    def grad_norm(self) -> Float64Array:
         if not self._grad_norms:
             return np.zeros((0, self._n_layers))
         return np.vstack(self._grad_norms)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, list[Any]]:
         """Plain lists, ready for ``json.dump``."""
         return {"loss": list(self.loss), "batch_loss": [b.tolist() for b in self.batch_loss],
                 "val_loss": list(self.val_loss), "val_score": list(self.val_score),
@@ -61,9 +67,9 @@ class History:
     def epochs(self) -> int:
         return len(self.loss)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.loss)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         last = f", last loss {self.loss[-1]:.6g}" if self.loss else ""
         return f"History({self.epochs} epochs{last})"

@@ -20,49 +20,70 @@ A callable ``init(rng, fan_in, fan_out) -> (W, b)`` is a rule too: ``rng`` is th
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Union
 
 import numpy as np
+import numpy.typing as npt
+
+from .typing import Float64Array
 
 DEFAULT = "pytorch"
 
+# A user's rule: init(rng, fan_in, fan_out) -> (W, b).
+InitRule = Callable[[np.random.Generator, int, int], tuple[npt.ArrayLike, npt.ArrayLike]]
+# A rule name (a key of RULES) or a user's rule.
+Init = Union[str, InitRule]
+# A built-in rule: rule(rng, activation, fan_in, fan_out, first) -> (W, b).
+BuiltinRule = Callable[[np.random.Generator, str, int, int, Union[str, None]],
+                       tuple[Float64Array, Float64Array]]
 
-def _uniform(rng, bound, fan_in, fan_out, with_bias):
+
+def _uniform(rng: np.random.Generator, bound: float, fan_in: int, fan_out: int,
+             with_bias: bool) -> tuple[Float64Array, Float64Array]:
     W = rng.uniform(-bound, bound, size=(fan_in, fan_out))
     b = rng.uniform(-bound, bound, size=fan_out) if with_bias else np.zeros(fan_out)
     return W, b
 
 
-def pytorch(rng, activation, fan_in, fan_out, first=None):
+def pytorch(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+            first: str | None = None) -> tuple[Float64Array, Float64Array]:
     return _uniform(rng, 1.0 / math.sqrt(fan_in), fan_in, fan_out, True)
 
 
-def glorot_uniform(rng, activation, fan_in, fan_out, first=None):
+def glorot_uniform(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+                   first: str | None = None) -> tuple[Float64Array, Float64Array]:
     return _uniform(rng, math.sqrt(6.0 / (fan_in + fan_out)), fan_in, fan_out, False)
 
 
-def he_uniform(rng, activation, fan_in, fan_out, first=None):
+def he_uniform(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+               first: str | None = None) -> tuple[Float64Array, Float64Array]:
     return _uniform(rng, math.sqrt(6.0 / fan_in), fan_in, fan_out, False)
 
 
-def lecun_normal(rng, activation, fan_in, fan_out, first=None):
+def lecun_normal(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+                 first: str | None = None) -> tuple[Float64Array, Float64Array]:
     return rng.normal(0.0, 1.0 / math.sqrt(fan_in), size=(fan_in, fan_out)), np.zeros(fan_out)
 
 
-def glorot_he(rng, activation, fan_in, fan_out, first=None):
+def glorot_he(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+              first: str | None = None) -> tuple[Float64Array, Float64Array]:
     rule = he_uniform if activation in ("relu", "leaky_relu") else glorot_uniform
     return rule(rng, activation, fan_in, fan_out)
 
 
-def sklearn(rng, activation, fan_in, fan_out, first=None):
+def sklearn(rng: np.random.Generator, activation: str, fan_in: int, fan_out: int,
+            first: str | None = None) -> tuple[Float64Array, Float64Array]:
     factor = 2.0 if (first or activation) == "sigmoid" else 6.0
     return _uniform(rng, math.sqrt(factor / (fan_in + fan_out)), fan_in, fan_out, True)
 
 
-RULES = {"pytorch": pytorch, "glorot_uniform": glorot_uniform, "he_uniform": he_uniform,
-         "lecun_normal": lecun_normal, "glorot_he": glorot_he, "sklearn": sklearn}
+RULES: dict[str, BuiltinRule] = {
+    "pytorch": pytorch, "glorot_uniform": glorot_uniform, "he_uniform": he_uniform,
+    "lecun_normal": lecun_normal, "glorot_he": glorot_he, "sklearn": sklearn}
 
 
-def check_init(init):
+def check_init(init: object) -> Init:
     """A rule name or a callable, as given; anything else is refused."""
     if callable(init):
         return init
@@ -74,7 +95,8 @@ def check_init(init):
     return init
 
 
-def initial_weights(init, rng, activation, fan_in, fan_out, first=None):
+def initial_weights(init: Init, rng: np.random.Generator, activation: str, fan_in: int,
+                    fan_out: int, first: str | None = None) -> tuple[Float64Array, Float64Array]:
     """(W, b) of one layer (``activation`` its own, ``first`` the network's first layer's) by
     rule ``init``, checked for shape and finiteness."""
     if callable(init):

@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._validation import check_int, check_non_negative, check_positive
+from .typing import Features, FloatArray, Float64Array
+
+if TYPE_CHECKING:
+    from .network import Network
 
 BIAS_MODES = ("fixed", "filter")
 # The most points one landscape evaluates (a 1001 x 1001 surface): larger grids are refused
@@ -43,11 +49,11 @@ class Landscape:
     seconds    wall time of the grid evaluation
     """
 
-    alphas: np.ndarray
-    betas: np.ndarray | None
-    losses: np.ndarray
+    alphas: Float64Array
+    betas: Float64Array | None
+    losses: Float64Array
     center_loss: float
-    directions: np.ndarray
+    directions: FloatArray
     kind: str
     seconds: float = 0.0
 
@@ -60,7 +66,7 @@ class Landscape:
         return float(self.losses[mid, mid])
 
 
-def random_direction(net, seed=0, biases="fixed"):
+def random_direction(net: Network, seed: int = 0, biases: str = "fixed") -> FloatArray:
     """A filter-normalised Gaussian direction, flat like ``net.params``."""
     if biases not in BIAS_MODES:
         raise ValueError(f"biases must be one of {', '.join(BIAS_MODES)}, got {biases!r}")
@@ -81,7 +87,9 @@ def random_direction(net, seed=0, biases="fixed"):
     return direction.astype(net.dtype)
 
 
-def line(net, X, y, to=None, steps=51, span=None, seed=0, biases="fixed", sample_weight=None):
+def line(net: Network, X: Features, y: npt.ArrayLike, to: Network | npt.ArrayLike | None = None,
+         steps: int = 51, span: float | None = None, seed: int = 0, biases: str = "fixed",
+         sample_weight: npt.ArrayLike | None = None) -> Landscape:
     """The cost along one line through the network's parameters.
 
     to=None: along a filter-normalised random direction, ``alpha`` in [-span, span]
@@ -105,7 +113,9 @@ def line(net, X, y, to=None, steps=51, span=None, seed=0, biases="fixed", sample
     return Landscape(alphas, None, losses, center_loss, direction[None, :], "line", seconds)
 
 
-def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight=None):
+def surface(net: Network, X: Features, y: npt.ArrayLike, steps: int = 51, span: float = 1.0,
+            seed: int = 0, biases: str = "fixed",
+            sample_weight: npt.ArrayLike | None = None) -> Landscape:
     """The cost over a (steps, steps) grid ``θ* + α δ + β η``, α and β in [-span, span], along two
     filter-normalised random directions drawn from ``seed``. ``steps`` must be odd so the grid
     has a centre: ``losses[steps // 2, steps // 2]`` is the network's own cost."""
@@ -125,7 +135,9 @@ def surface(net, X, y, steps=51, span=1.0, seed=0, biases="fixed", sample_weight
                      "surface", seconds)
 
 
-def _losses_at(net, X, y, directions, coeffs, sample_weight):
+def _losses_at(net: Network, X: Features, y: npt.ArrayLike, directions: FloatArray,
+               coeffs: npt.ArrayLike,
+               sample_weight: npt.ArrayLike | None) -> tuple[Float64Array, float]:
     data = net.prepare(X, y, sample_weight)
     coeffs = np.ascontiguousarray(coeffs, dtype=np.float64)
     start = time.perf_counter()
@@ -134,7 +146,7 @@ def _losses_at(net, X, y, directions, coeffs, sample_weight):
     return np.asarray(losses), time.perf_counter() - start
 
 
-def _symmetric_axis(span, steps):
+def _symmetric_axis(span: float, steps: int) -> Float64Array:
     axis = np.linspace(-span, span, steps)
     if steps % 2 == 1:
         axis[steps // 2] = 0.0  # exactly the network itself, not a rounding error away

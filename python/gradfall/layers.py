@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from . import _core
 from ._validation import check_fraction, check_int, check_non_negative
-from .initializers import check_init
+from .initializers import Init, check_init
 
 # The core's activations; softmax (it normalises a whole row) and exp (the poisson loss's
 # link) are for output layers only.
@@ -16,23 +16,24 @@ HIDDEN_ACTIVATIONS = tuple(name for name in _core.Activation.__members__
 ACTIVATION_ALIASES = {"logistic": "sigmoid", "linear": "identity"}
 
 
-def canonical_activation(name, *, output: bool = False) -> str:
+def canonical_activation(name: object, *, output: bool = False) -> str:
     if not isinstance(name, str):
         raise TypeError(f"activation must be a string, got {type(name).__name__}")
-    name = ACTIVATION_ALIASES.get(name, name)
+    canonical = ACTIVATION_ALIASES.get(name, name)
     allowed = HIDDEN_ACTIVATIONS + (OUTPUT_ONLY if output else ())
-    if name not in allowed:
+    if canonical not in allowed:
         where = "output" if output else "hidden"
-        raise ValueError(f"unknown {where} activation {name!r}; expected one of {', '.join(allowed)}")
-    return name
+        raise ValueError(f"unknown {where} activation {canonical!r}; expected one of "
+                         f"{', '.join(allowed)}")
+    return canonical
 
 
-def check_dropout(rate) -> float:
+def check_dropout(rate: object) -> float:
     """A drop probability in [0, 1)."""
     return check_fraction("dropout", rate)
 
 
-def check_slope(slope) -> float:
+def check_slope(slope: object) -> float:
     """leaky_relu's slope for negative inputs: finite and >= 0."""
     return check_non_negative("leaky_slope", slope)
 
@@ -47,10 +48,10 @@ class Dense:
     n_out: int
     activation: str = "relu"
     leaky_slope: float = 0.01
-    init: object = None  # a rule of gradfall.initializers or a callable; None: the network's
+    init: Init | None = None  # a rule of gradfall.initializers or a callable; None: the network's
     dropout: float = 0.0  # drop probability of the layer's outputs while training
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for field in ("n_in", "n_out"):
             object.__setattr__(self, field, check_int(f"Dense.{field}", getattr(self, field), 1))
         object.__setattr__(self, "activation", canonical_activation(self.activation, output=True))

@@ -13,9 +13,11 @@ places ``layer_slices()`` gives.
 from __future__ import annotations
 
 import numbers
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, objectives, serialization, training
 from ._validation import (
@@ -28,6 +30,15 @@ from ._validation import (
 )
 from . import initializers
 from .layers import OUTPUT_ONLY, Dense, canonical_activation, check_dropout, check_slope
+from .typing import Communicator, Features, FloatArray, IntArray, PathLike
+
+if TYPE_CHECKING:
+    import onnx
+
+    from .history import History
+    from .initializers import Init
+    from .optimizers import Optimizer
+    from .stopping import EarlyStopping
 
 SEED_LIMIT = 2 ** 64  # the core's shuffle takes a uint64 seed
 
@@ -38,17 +49,17 @@ class LayerSlices(NamedTuple):
 
     weight: slice
     bias: slice
-    weight_shape: tuple
-    bias_shape: tuple
+    weight_shape: tuple[int, int]
+    bias_shape: tuple[int]
 
 
 class Prepared(NamedTuple):
     """Inputs as the core takes them (see ``Network.prepare``)."""
 
-    X: np.ndarray | _core.CsrMatrix
-    labels: np.ndarray | None
-    dense: np.ndarray | None
-    weights: np.ndarray | None
+    X: FloatArray | _core.CsrMatrix
+    labels: IntArray | None
+    dense: FloatArray | None
+    weights: FloatArray | None
 
 
 class Network:
@@ -82,8 +93,11 @@ class Network:
         Multiplies every per-sample loss; the default gives the PyTorch means above.
     """
 
-    def __init__(self, layers, activation=None, output=None, loss="mse", dtype="float32", seed=0,
-                 leaky_slope=None, output_scale=None, init=None, dropout=None):
+    def __init__(self, layers: Iterable[int] | Iterable[Dense], activation: str | None = None,
+                 output: str | None = None, loss: str = "mse", dtype: npt.DTypeLike = "float32",
+                 seed: int = 0, leaky_slope: float | None = None,
+                 output_scale: float | None = None, init: Init | None = None,
+                 dropout: float | None = None) -> None:
         init = initializers.check_init(initializers.DEFAULT if init is None else init)
         layer_inits = [getattr(layer, "init", None) for layer in _as_list(layers)]
         self._describe(layers, activation, output, loss, dtype, seed, leaky_slope, output_scale,
@@ -92,12 +106,15 @@ class Network:
         rng = np.random.default_rng(self.seed)
         for l, (W, b) in enumerate(zip(self._weights, self._biases)):
             own = layer_inits[l] if l < len(layer_inits) else None
+            n_in, n_out = W.shape
             W[...], b[...] = initializers.initial_weights(
-                init if own is None else own, rng, self.activations[l], *W.shape,
+                init if own is None else own, rng, self.activations[l], n_in, n_out,
                 first=self.activations[0])
 
-    def _describe(self, layers, activation, output, loss, dtype, seed, leaky_slope, output_scale,
-                  dropout=None):
+    def _describe(self, layers: Iterable[int] | Iterable[Dense], activation: str | None,
+                  output: str | None, loss: str, dtype: npt.DTypeLike, seed: int,
+                  leaky_slope: float | None, output_scale: float | None,
+                  dropout: float | None = None) -> None:
         """Everything but the parameters, checked; the core's spec built (no allocation yet)."""
         self.loss_name = objectives.canonical_loss(loss)
         self.dtype = as_float_dtype(dtype)
@@ -115,19 +132,19 @@ class Network:
                                      [_core.Activation.__members__[a] for a in self.activations],
                                      self.leaky_slopes, _core.Loss.__members__[self.loss_name],
                                      self.output_scale, self.dropout)
-        self.optimizer = None
+        self.optimizer: Optimizer | None = None
         self.epochs_trained = 0   # epochs completed over every fit: keys each epoch's shuffle
         self.samples_trained = 0  # training rows seen over every fit
-        self.history = None       # the History of the latest fit
+        self.history: History | None = None  # the History of the latest fit
 
-    def _allocate(self):
-        self.params = np.zeros(self._spec.n_params, dtype=self.dtype)
+    def _allocate(self) -> None:
+        self.params: FloatArray = np.zeros(self._spec.n_params, dtype=self.dtype)
         self._weights, self._biases = self.split_params(self.params)
         self._guard = _core.ParamGuard(self.params)
         self._inference = _core.InferenceCache()
 
     @classmethod
-    def from_state(cls, state: dict) -> Network:
+    def from_state(cls, state: Mapping[str, Any]) -> Network:
         """A network from the fields ``state()`` gives, each checked by the constructor's rules;
         ``state["params"]`` (flat, ``n_params`` values) replaces the initial weights."""
         try:
@@ -158,7 +175,7 @@ class Network:
         net.samples_trained = check_int("samples_trained", state.get("samples_trained", 0), 0)
         return net
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         """Everything that defines the network, as plain values (``from_state`` inverts it)."""
         return {"layer_sizes": list(self.layer_sizes), "activations": list(self.activations),
                 "leaky_slopes": list(self.leaky_slopes), "dropout": list(self.dropout),
@@ -168,7 +185,9 @@ class Network:
                 "params": np.array(self.params, copy=True)}
 
     # ------------------------------------------------------------------ construction
-    def _parse_layers(self, layers, activation, output, leaky_slope, dropout):
+    def _parse_layers(self, layers: Iterable[int] | Iterable[Dense], activation: str | None,
+                      output: str | None, leaky_slope: float | None, dropout: float | None
+                      ) -> tuple[list[int], list[str], list[float], list[float]]:
         """(sizes, activations, slopes, dropout rates), one of each per layer."""
         layers = _as_list(layers)
         if not layers:
@@ -211,11 +230,11 @@ class Network:
         return self._seed
 
     @seed.setter
-    def seed(self, value):
-        value = check_int("seed", value, 0, None)
-        if value >= SEED_LIMIT:
-            raise ValueError(f"seed must be < 2**64, got {value}")
-        self._seed = value
+    def seed(self, value: int) -> None:
+        checked = check_int("seed", value, 0, None)
+        if checked >= SEED_LIMIT:
+            raise ValueError(f"seed must be < 2**64, got {checked}")
+        self._seed = checked
 
     def invalidate(self) -> None:
         """Drop the weights packed for inference (they are rebuilt on the next batched forward).
@@ -241,7 +260,7 @@ class Network:
         entry point (``gradfall._core``) takes with the parameters."""
         return self._spec
 
-    def layer_slices(self) -> list:
+    def layer_slices(self) -> list[LayerSlices]:
         """Per layer, a ``LayerSlices``: where W and b live in ``params``. The one description
         of the flat layout (W_0 row-major, b_0, W_1, b_1, ...)."""
         slices = []
@@ -259,32 +278,37 @@ class Network:
 
     @property
     def n_params(self) -> int:
+        """Number of parameters (weights and biases) of all layers."""
         return int(self.params.shape[0])
 
     @property
     def n_features(self) -> int:
+        """Width of the input: the columns X must have."""
         return self.layer_sizes[0]
 
     @property
     def n_outputs(self) -> int:
+        """Width of the output layer."""
         return self.layer_sizes[-1]
 
     @property
-    def weights(self) -> list:
+    def weights(self) -> list[FloatArray]:
         """Per layer, W of shape (n_in, n_out): a writable view into ``params``."""
         return list(self._weights)
 
     @property
-    def biases(self) -> list:
+    def biases(self) -> list[FloatArray]:
         """Per layer, b of shape (n_out,): a writable view into ``params``."""
         return list(self._biases)
 
     @property
     def is_classifier(self) -> bool:
+        """True for a classification loss (cross_entropy or binary_cross_entropy)."""
         return objectives.is_classification(self.loss_name)
 
     # ------------------------------------------------------------------ inputs
-    def prepare(self, X, y=None, sample_weight=None, *, name="X") -> Prepared:
+    def prepare(self, X: Features, y: npt.ArrayLike | None = None,
+                sample_weight: npt.ArrayLike | None = None, *, name: str = "X") -> Prepared:
         """Validated inputs as the core takes them: X a finite C-contiguous (n, n_features)
         array of the network's dtype (passed through without a copy when it already is one), or
         for a scipy.sparse X a ``_core.CsrMatrix`` (compressed sparse rows, never densified);
@@ -298,7 +322,7 @@ class Network:
         weights = check_sample_weight(sample_weight, X.shape[0], self.dtype)
         return Prepared(X, labels, dense, weights)
 
-    def as_params(self, vector) -> np.ndarray:
+    def as_params(self, vector: npt.ArrayLike | None) -> FloatArray:
         """``vector`` as a flat parameter vector of this network (n_params values of its dtype,
         C-contiguous); ``None`` gives the network's own ``params``."""
         if vector is None:
@@ -308,7 +332,7 @@ class Network:
             raise ValueError(f"params must have shape ({self.n_params},), got {array.shape}")
         return array
 
-    def split_params(self, vector):
+    def split_params(self, vector: npt.ArrayLike) -> tuple[list[FloatArray], list[FloatArray]]:
         """(W list, b list): views of a flat vector laid out like ``params`` (a gradient, an
         optimizer buffer, a direction), shaped like ``weights`` and ``biases``."""
         vector = np.asarray(vector)
@@ -318,7 +342,8 @@ class Network:
         return ([vector[s.weight].reshape(s.weight_shape) for s in slices],
                 [vector[s.bias] for s in slices])
 
-    def join_params(self, weights, biases) -> np.ndarray:
+    def join_params(self, weights: Sequence[npt.ArrayLike],
+                    biases: Sequence[npt.ArrayLike]) -> FloatArray:
         """The flat vector (this network's dtype and layout) of per-layer ``weights`` (n_in,
         n_out) and ``biases`` (n_out,): the inverse of ``split_params``."""
         flat = np.zeros(self.n_params, dtype=self.dtype)
@@ -331,13 +356,13 @@ class Network:
             view[...] = np.reshape(b, view.shape)
         return flat
 
-    def load_params(self, vector) -> None:
+    def load_params(self, vector: npt.ArrayLike) -> None:
         """Copy a flat parameter vector (``n_params`` values) into ``params``; the
         ``weights``/``biases`` views see the new values."""
         self._guard.load(self.as_params(vector))
 
     # ------------------------------------------------------------------ inference
-    def forward(self, X):
+    def forward(self, X: Features) -> FloatArray:
         """Output-layer activations, shape (n_samples, n_outputs)."""
         if (type(X) is np.ndarray and X.dtype == self.dtype and X.ndim == 2 and X.shape[0]
                 and X.shape[1] == self.layer_sizes[0] and X.flags.c_contiguous):
@@ -346,17 +371,18 @@ class Network:
         return _core.forward(self._spec, self.params, self.prepare(X).X, self._guard,
                              self._inference)
 
-    def predict(self, X):
+    def predict(self, X: Features) -> npt.NDArray[Any]:
         """Class labels (softmax: argmax; sigmoid with binary_cross_entropy: output > 0.5) or
         regression values; a single output is returned as a vector."""
         out = self.forward(X)
         if self.loss_name == "cross_entropy":
-            return np.argmax(out, axis=1)
+            labels: npt.NDArray[np.intp] = np.argmax(out, axis=1)
+            return labels
         if self.loss_name == "binary_cross_entropy":
             out = (out > 0.5).astype(np.int64)
         return out[:, 0] if self.n_outputs == 1 else out
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Features) -> FloatArray:
         """Class probabilities of a classification network: the softmax outputs (n, classes),
         [1 - p, p] columns for one sigmoid output, the sigmoid outputs (n, labels) otherwise."""
         if not self.is_classifier:
@@ -367,11 +393,33 @@ class Network:
             return np.hstack([1 - out, out])
         return out
 
-    def loss(self, X, y, sample_weight=None):
+    def loss(self, X: Features, y: npt.ArrayLike,
+             sample_weight: npt.ArrayLike | None = None) -> float:
         """The cost: mean loss over the samples (weighted mean with ``sample_weight``)."""
         return self.loss_and_gradient(X, y, sample_weight=sample_weight, want_grad=False)[0]
 
-    def loss_and_gradient(self, X, y, sample_weight=None, l2=0.0, params=None, want_grad=True):
+    @overload
+    def loss_and_gradient(self, X: Features, y: npt.ArrayLike,
+                          sample_weight: npt.ArrayLike | None = None, l2: float = 0.0,
+                          params: npt.ArrayLike | None = None,
+                          want_grad: Literal[True] = True) -> tuple[float, FloatArray]: ...
+
+    @overload
+    def loss_and_gradient(self, X: Features, y: npt.ArrayLike,
+                          sample_weight: npt.ArrayLike | None = None, l2: float = 0.0,
+                          params: npt.ArrayLike | None = None, *,
+                          want_grad: Literal[False]) -> tuple[float, None]: ...
+
+    @overload
+    def loss_and_gradient(self, X: Features, y: npt.ArrayLike,
+                          sample_weight: npt.ArrayLike | None = None, l2: float = 0.0,
+                          params: npt.ArrayLike | None = None,
+                          want_grad: bool = True) -> tuple[float, FloatArray | None]: ...
+
+    def loss_and_gradient(self, X: Features, y: npt.ArrayLike,
+                          sample_weight: npt.ArrayLike | None = None, l2: float = 0.0,
+                          params: npt.ArrayLike | None = None,
+                          want_grad: bool = True) -> tuple[float, FloatArray | None]:
         """(cost, flat gradient) over all samples; ``l2`` adds 0.5*l2*sum(W**2)/sum(weights) as
         scikit-learn does; ``params`` evaluates at another flat parameter vector."""
         data = self.prepare(X, y, sample_weight)
@@ -379,12 +427,14 @@ class Network:
         return _core.loss_and_gradient(self._spec, self.as_params(params), data.X, data.labels,
                                        data.dense, data.weights, l2, bool(want_grad), self._guard)
 
-    def gradients(self, X, y, sample_weight=None):
+    def gradients(self, X: Features, y: npt.ArrayLike, sample_weight: npt.ArrayLike | None = None
+                  ) -> tuple[list[FloatArray], list[FloatArray]]:
         """Backpropagated gradient of the cost: (dW, db), lists shaped like weights/biases."""
         _, grad = self.loss_and_gradient(X, y, sample_weight=sample_weight)
         return self.split_params(grad)
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: Features, y: npt.ArrayLike,
+              sample_weight: npt.ArrayLike | None = None) -> float:
         """Accuracy for classification losses, R^2 (averaged over outputs) for regression."""
         if y is None:  # prepare() takes a missing y as "no targets", which scoring needs
             raise ValueError("y is None: score needs the targets")
@@ -394,10 +444,16 @@ class Network:
         return objectives.score(self.loss_name, out, data.labels, data.dense, weights)
 
     # ------------------------------------------------------------------ training
-    def fit(self, X, y, epochs=10, batch_size=32, optimizer=None, *, shuffle=True,
-            sample_weight=None, class_weight=None, l2=0.0, validation_data=None,
-            early_stopping=None, record_batches=False, callback=None, verbose=False,
-            reset_history=False, divergence_factor=training.DIVERGENCE_FACTOR, comm=None):
+    def fit(self, X: Features, y: npt.ArrayLike, epochs: int = 10, batch_size: int = 32,
+            optimizer: Optimizer | None = None, *, shuffle: bool = True,
+            sample_weight: npt.ArrayLike | None = None,
+            class_weight: str | dict[Any, float] | None = None, l2: float = 0.0,
+            validation_data: tuple[Features, npt.ArrayLike] | None = None,
+            early_stopping: bool | EarlyStopping | None = None, record_batches: bool = False,
+            callback: Callable[[int, History], bool | None] | None = None,
+            verbose: bool = False, reset_history: bool = False,
+            divergence_factor: float | None = training.DIVERGENCE_FACTOR,
+            comm: Communicator = None) -> History:
         """Train by minibatch gradient descent; whole epochs run in C++ with the GIL released.
 
         optimizer : gf.SGD or gf.Adam; its state persists across fits that pass the same
@@ -429,13 +485,13 @@ class Network:
                             divergence_factor=divergence_factor, comm=comm)
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path):
+    def save(self, path: PathLike) -> None:
         """Write the network to ``path`` (format: see ``gradfall.serialization``)."""
         state = self.state()
         serialization.write(path, state, state.pop("params"))
 
     @classmethod
-    def load(cls, path) -> Network:
+    def load(cls, path: PathLike) -> Network:
         """Read a network written by ``save``; ValueError for a file that is not one."""
         fields, params = serialization.read(path)
         try:
@@ -444,33 +500,34 @@ class Network:
             raise ValueError(f"{path} is not a valid gradfall model: inconsistent network "
                              f"description ({exc})") from None
 
-    def to_onnx(self, path=None, opset=None):
+    def to_onnx(self, path: PathLike | None = None, opset: int | None = None) -> onnx.ModelProto:
         """This network as an ONNX model, written to ``path`` when given (``gradfall.onnx_io``;
         needs ``pip install "gradfall[onnx]"``)."""
         from .onnx_io import export   # onnx is optional: imported only when asked for
         return export.to_onnx(self, path, opset=opset)
 
     def copy(self) -> Network:
+        """An independent network with the same description, parameters and counters."""
         return Network.from_state(self.state())
 
-    def astype(self, dtype) -> Network:
+    def astype(self, dtype: npt.DTypeLike) -> Network:
         """A copy with parameters and computation in ``dtype``."""
         return Network.from_state({**self.state(), "dtype": as_float_dtype(dtype).name})
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return self.state()
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(Network.from_state(state).__dict__)
 
     # ------------------------------------------------------------------ display
-    def __repr__(self):
+    def __repr__(self) -> str:
         arrows = " -> ".join(str(s) for s in self.layer_sizes)
         return (f"Network({arrows}, hidden={self.activations[0] if self.n_layers > 1 else '-'}, "
                 f"output={self.output}, loss={self.loss_name}, dtype={self.dtype.name}, "
                 f"params={self.n_params:,})")
 
-    def __str__(self):
+    def __str__(self) -> str:
         packed = (f", packed for inference: {self.packed_bytes / 2 ** 20:.2f} MiB"
                   if self.packed_bytes else "")
         lines = [f"Network: {self.n_layers} dense layer(s), {self.n_params:,} parameters, "
@@ -487,7 +544,7 @@ class Network:
         return "\n".join(lines)
 
 
-def _check_representable(dtype, **values):
+def _check_representable(dtype: np.dtype[Any], **values: float) -> None:
     """Scalars the core computes with in ``dtype`` must neither overflow nor vanish in it."""
     info = np.finfo(dtype)
     for name, value in values.items():
@@ -496,22 +553,22 @@ def _check_representable(dtype, **values):
                              f"({float(info.tiny):g} to {float(info.max):g})")
 
 
-def _as_list(layers) -> list:
+def _as_list(layers: Iterable[Any]) -> list[Any]:
     try:
         return list(layers)
     except TypeError:
         raise TypeError("layers must be a list of layer sizes or of gf.Dense layers") from None
 
 
-def _describes_layers(sizes, activations, slopes) -> bool:
+def _describes_layers(sizes: object, activations: object, slopes: object) -> bool:
     """Lists of positive integer sizes, one activation and one slope per layer."""
     return (isinstance(sizes, list) and isinstance(activations, list)
             and isinstance(slopes, list) and len(activations) >= 1
             and len(sizes) == len(activations) + 1 == len(slopes) + 1
-            and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1
+            and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and int(s) >= 1
                     for s in sizes))
 
 
-def load(path) -> Network:
+def load(path: PathLike) -> Network:
     """Read a network written by ``Network.save`` (``gf.load``)."""
     return Network.load(path)

@@ -12,10 +12,14 @@ Every loss is a mean of per-sample losses (``output_scale`` multiplies each one)
 """
 from __future__ import annotations
 
+from typing import Any, Callable
+
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._validation import check_dense_targets, check_labels
+from .typing import FloatArray, IntArray
 
 LOSSES = tuple(_core.Loss.__members__)
 LOSS_ALIASES = {"squared_error": "mse", "absolute_error": "mae", "bce": "binary_cross_entropy",
@@ -31,13 +35,13 @@ LOSS_OUTPUTS = {
 CLASSIFICATION_LOSSES = ("cross_entropy", "binary_cross_entropy")
 
 
-def canonical_loss(name) -> str:
+def canonical_loss(name: object) -> str:
     if not isinstance(name, str):
         raise TypeError(f"loss must be a string, got {type(name).__name__}")
-    name = LOSS_ALIASES.get(name, name)
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; expected one of {', '.join(LOSSES)}")
-    return name
+    canonical = LOSS_ALIASES.get(name, name)
+    if canonical not in LOSSES:
+        raise ValueError(f"unknown loss {canonical!r}; expected one of {', '.join(LOSSES)}")
+    return canonical
 
 
 def default_output(loss: str) -> str:
@@ -65,7 +69,8 @@ def is_classification(loss: str) -> bool:
     return loss in CLASSIFICATION_LOSSES
 
 
-def check_targets(loss, y, n_samples, n_outputs, dtype):
+def check_targets(loss: str, y: npt.ArrayLike, n_samples: int, n_outputs: int,
+                  dtype: npt.DTypeLike) -> tuple[IntArray | None, FloatArray | None]:
     """(labels, dense) as the core takes them: exactly one is not None. cross_entropy takes
     integer labels or rows of class probabilities; the other losses real-valued targets."""
     if loss == "cross_entropy":
@@ -80,22 +85,27 @@ def check_targets(loss, y, n_samples, n_outputs, dtype):
     return None, dense
 
 
-def _own_total(values):
+Total = Callable[[npt.ArrayLike], FloatArray]
+
+
+def _own_total(values: npt.ArrayLike) -> FloatArray:
     """Sums over the processes of one process: the values (as float64)."""
     return np.asarray(values, dtype=np.float64)
 
 
-def class_weights(loss, labels, dense, class_weight, n_outputs, dtype, total=_own_total):
+def class_weights(loss: str, labels: IntArray | None, dense: FloatArray | None,
+                  class_weight: str | dict[Any, float], n_outputs: int,
+                  dtype: npt.DTypeLike, total: Total = _own_total) -> FloatArray:
     """Per-sample weights giving each sample its class's weight: ``"balanced"`` (n_samples /
     (n_classes * count of the class), as scikit-learn defines it) or a dict {class: weight}
     (classes absent from it weigh 1). Classes are label indices for cross_entropy and 0/1 for a
     single binary_cross_entropy output. ``total`` sums the class counts across the processes of
     data-parallel training (``gradfall.distributed``)."""
     if loss == "cross_entropy":
-        classes = labels if labels is not None else np.argmax(dense, axis=1)
+        classes = labels if labels is not None else np.argmax(_present(dense), axis=1)
         n_classes = n_outputs
     elif loss == "binary_cross_entropy" and n_outputs == 1:
-        classes = (dense[:, 0] > 0.5).astype(np.int64)
+        classes = (_present(dense)[:, 0] > 0.5).astype(np.int64)
         n_classes = 2
     else:
         raise ValueError("class_weight needs a classification loss (cross_entropy, or "
@@ -120,7 +130,8 @@ def class_weights(loss, labels, dense, class_weight, n_outputs, dtype, total=_ow
     return table[classes].astype(dtype)
 
 
-def score(loss, out, labels, dense, weights, total=_own_total) -> float:
+def score(loss: str, out: FloatArray, labels: IntArray | None, dense: FloatArray | None,
+          weights: npt.ArrayLike | None, total: Total = _own_total) -> float:
     """Accuracy (classification losses) or R^2 averaged over outputs (regression) of the
     outputs ``out`` against the targets, weighted by ``weights`` when given. Computed from sums
     over the rows, which ``total`` adds up across the processes of data-parallel training (it
@@ -128,13 +139,13 @@ def score(loss, out, labels, dense, weights, total=_own_total) -> float:
     w = np.ones(out.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     if loss in CLASSIFICATION_LOSSES:
         if loss == "cross_entropy":
-            truth = labels if labels is not None else np.argmax(dense, axis=1)
+            truth = labels if labels is not None else np.argmax(_present(dense), axis=1)
             correct = np.argmax(out, axis=1) == truth
         else:
-            correct = ((out > 0.5) == (dense > 0.5)).all(axis=1)
+            correct = ((out > 0.5) == (_present(dense) > 0.5)).all(axis=1)
         hits, weight = total([np.dot(w, correct), w.sum()])
         return float(hits / weight)
-    y = dense.astype(np.float64)
+    y = _present(dense).astype(np.float64)
     n_out = y.shape[1]
     with np.errstate(over="ignore", invalid="ignore"):  # an exploded network scores -inf or NaN
         sums = total(np.concatenate([[w.sum()], w @ y]))
@@ -143,3 +154,10 @@ def score(loss, out, labels, dense, weights, total=_own_total) -> float:
     residual, spread = squares[:n_out], squares[n_out:]
     r2 = np.where(spread > 0, 1.0 - residual / np.where(spread > 0, spread, 1.0), 0.0)
     return float(np.mean(r2))
+
+
+def _present(dense: FloatArray | None) -> FloatArray:
+    """The dense targets, which ``check_targets`` gives whenever it gives no labels."""
+    if dense is None:
+        raise ValueError("the targets are missing")
+    return dense

@@ -25,6 +25,7 @@ The rate may follow a schedule (``gradfall.schedules``), applied between epochs.
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core
 from ._validation import check_choice, check_fraction, check_non_negative, check_positive
@@ -39,7 +40,7 @@ class Optimizer:
 
     kind: _core.OptimizerKind
 
-    def __init__(self, lr, weight_decay, schedule):
+    def __init__(self, lr: float, weight_decay: float, schedule: Schedule | None) -> None:
         self.base_lr = check_positive("lr", lr)
         self.lr = self.base_lr
         self.weight_decay = check_non_negative("weight_decay", weight_decay)
@@ -49,7 +50,7 @@ class Optimizer:
             raise TypeError(f"schedule must be a gradfall.schedules.Schedule, got "
                             f"{type(schedule).__name__}")
         self.schedule = schedule
-        self.state = None
+        self.state: _core.OptimizerState | None = None
         self.epochs = 0   # epochs run with this optimizer (its schedules count these)
         self.samples = 0  # training rows seen by those epochs
 
@@ -59,22 +60,22 @@ class Optimizer:
         return self._lr
 
     @lr.setter
-    def lr(self, value):
+    def lr(self, value: float) -> None:
         self._lr = check_positive("lr", value)
 
-    def reset(self):
+    def reset(self) -> None:
         """Forget the state (momentum buffer or moments, step count), the scheduled rate and
         the epochs run."""
         self.state = None
         self.lr = self.base_lr
         self.epochs = self.samples = 0
 
-    def state_for(self, n_params: int, dtype) -> _core.OptimizerState:
+    def state_for(self, n_params: int, dtype: npt.DTypeLike) -> _core.OptimizerState:
         """The state for a network of ``n_params`` parameters of ``dtype``: kept while it fits,
         else a new zero state (a different network)."""
-        dtype = np.dtype(dtype)
-        if self.state is None or not self.state.matches(n_params, dtype):
-            self.state = _core.OptimizerState(self.kind, n_params, dtype)
+        checked = np.dtype(dtype)
+        if self.state is None or not self.state.matches(n_params, checked):
+            self.state = _core.OptimizerState(self.kind, n_params, checked)
         return self.state
 
     @property
@@ -113,8 +114,9 @@ class SGD(Optimizer):
 
     kind = _core.OptimizerKind.sgd
 
-    def __init__(self, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0,
-                 momentum_form="gradient_sum", schedule=None):
+    def __init__(self, lr: float = 0.01, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0, momentum_form: str = "gradient_sum",
+                 schedule: Schedule | None = None) -> None:
         self.momentum = check_fraction("momentum", momentum)
         self.nesterov = bool(nesterov)
         if self.nesterov and self.momentum == 0:
@@ -122,14 +124,14 @@ class SGD(Optimizer):
         self.momentum_form = check_choice("momentum_form", momentum_form, MOMENTUM_FORMS)
         super().__init__(lr, weight_decay, schedule)
 
-    def config(self):
+    def config(self) -> _core.OptimizerConfig:
         config = super().config()
         config.momentum = self.momentum
         config.nesterov = self.nesterov
         config.momentum_form = _core.MomentumForm.__members__[self.momentum_form]
         return config
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"SGD(lr={self.base_lr}, momentum={self.momentum}, nesterov={self.nesterov}, "
                 f"weight_decay={self.weight_decay}, momentum_form={self.momentum_form!r}, "
                 f"schedule={self.schedule!r})")
@@ -140,21 +142,22 @@ class Adam(Optimizer):
 
     kind = _core.OptimizerKind.adam
 
-    def __init__(self, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0,
-                 correction="moments", schedule=None):
+    def __init__(self, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0, correction: str = "moments",
+                 schedule: Schedule | None = None) -> None:
         self.beta1 = check_fraction("beta1", beta1)
         self.beta2 = check_fraction("beta2", beta2)
         self.eps = check_positive("eps", eps)
         self.correction = check_choice("correction", correction, ADAM_CORRECTIONS)
         super().__init__(lr, weight_decay, schedule)
 
-    def config(self):
+    def config(self) -> _core.OptimizerConfig:
         config = super().config()
         config.beta1, config.beta2, config.eps = self.beta1, self.beta2, self.eps
         config.correction = _core.AdamCorrection.__members__[self.correction]
         return config
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"Adam(lr={self.base_lr}, beta1={self.beta1}, beta2={self.beta2}, eps={self.eps}, "
                 f"weight_decay={self.weight_decay}, correction={self.correction!r}, "
                 f"schedule={self.schedule!r})")

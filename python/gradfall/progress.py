@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
+from typing import Any, TextIO
+
+# A caller's line for one epoch: line(epoch, metrics) -> text.
+LineFormat = Callable[[int, dict[str, float]], str]
 
 
-def tqdm_class():
+def tqdm_class() -> Any:
     """tqdm's auto bar class, or None when tqdm is not installed."""
     try:
         from tqdm.auto import tqdm
@@ -20,7 +25,7 @@ def tqdm_class():
     return tqdm
 
 
-def is_terminal(stream) -> bool:
+def is_terminal(stream: TextIO) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
@@ -36,8 +41,9 @@ class Progress:
     file       where to write (default: stderr for bars, stdout for caller-formatted lines)
     """
 
-    def __init__(self, total, desc="", enabled=True, use_tqdm=None, line=None, file=None,
-                 width=30):
+    def __init__(self, total: int | None, desc: str = "", enabled: bool = True,
+                 use_tqdm: bool | None = None, line: LineFormat | None = None,
+                 file: TextIO | None = None, width: int = 30) -> None:
         self.enabled = bool(enabled)
         self.total = total
         self.desc = desc
@@ -46,7 +52,7 @@ class Progress:
         self._width = width
         self._start = time.perf_counter()
         self._last_tenth = 0
-        self._bar = None
+        self._bar: Any = None  # a tqdm bar (tqdm is optional and untyped)
         if not self.enabled:
             return
         tqdm = tqdm_class() if use_tqdm is None else None
@@ -55,26 +61,26 @@ class Progress:
                              dynamic_ncols=True)
 
     @property
-    def _out(self):
+    def _out(self) -> TextIO:
         if self._file is not None:
             return self._file
         return sys.stdout if self._line is not None else sys.stderr
 
-    def update(self, epoch, **metrics):
+    def update(self, epoch: int, **metrics: float | None) -> None:
         """Epoch ``epoch`` (1-based) is done; ``metrics`` are shown with it (None values left out)."""
         if not self.enabled:
             return
-        metrics = {k: v for k, v in metrics.items() if v is not None}
+        shown = {k: v for k, v in metrics.items() if v is not None}
         if self._bar is not None:
             self._bar.set_postfix({k: f"{v:.6g}" if k == "loss" else f"{v:.4f}"
-                                   for k, v in metrics.items()}, refresh=False)
+                                   for k, v in shown.items()}, refresh=False)
             self._bar.update(1)
         elif self._line is not None:
-            print(self._line(epoch, metrics), file=self._out, flush=True)
+            print(self._line(epoch, shown), file=self._out, flush=True)
         else:
-            self._text_bar(epoch, metrics)
+            self._text_bar(epoch, shown)
 
-    def _text_bar(self, epoch, metrics):
+    def _text_bar(self, epoch: int, metrics: dict[str, float]) -> None:
         total = max(int(self.total or epoch), 1)
         filled = int(self._width * min(epoch, total) / total)
         bar = "#" * filled + "-" * (self._width - filled)
@@ -87,7 +93,7 @@ class Progress:
             self._last_tenth = epoch * 10 // total
             print(text, file=self._out, flush=True)
 
-    def message(self, text):
+    def message(self, text: str) -> None:
         """A line between updates (e.g. why training stops)."""
         if not self.enabled:
             return
@@ -96,7 +102,7 @@ class Progress:
         else:
             print(text, file=self._out, flush=True)
 
-    def close(self):
+    def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
             self._bar = None

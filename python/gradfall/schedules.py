@@ -56,7 +56,7 @@ class Schedule:
     def on_plateau(self, lr: float) -> float | None:
         return None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
         return f"{type(self).__name__}({fields})"
 
@@ -71,31 +71,31 @@ class EpochSchedule(Schedule):
     def rate(self, base_lr: float, k: int) -> float:
         raise NotImplementedError
 
-    def start_rate(self, lr, base_lr, epochs):
+    def start_rate(self, lr: float, base_lr: float, epochs: int) -> float:
         return self.rate(base_lr, epochs)
 
-    def next_rate(self, lr, base_lr, progress):
+    def next_rate(self, lr: float, base_lr: float, progress: Progress) -> float:
         return self.rate(base_lr, progress.epochs)
 
 
 class Step(EpochSchedule):
     """lr = base_lr * gamma ** (k // step_size)."""
 
-    def __init__(self, step_size, gamma=0.1):
+    def __init__(self, step_size: int, gamma: float = 0.1) -> None:
         self.step_size = check_int("step_size", step_size, 1)
         self.gamma = check_positive("gamma", gamma)
 
-    def rate(self, base_lr, k):
+    def rate(self, base_lr: float, k: int) -> float:
         return base_lr * self.gamma ** (k // self.step_size)
 
 
 class Exponential(EpochSchedule):
     """lr = base_lr * gamma ** k."""
 
-    def __init__(self, gamma):
+    def __init__(self, gamma: float) -> None:
         self.gamma = check_positive("gamma", gamma)
 
-    def rate(self, base_lr, k):
+    def rate(self, base_lr: float, k: int) -> float:
         return base_lr * self.gamma ** k
 
 
@@ -103,12 +103,12 @@ class Cosine(EpochSchedule):
     """Linear warm-up over ``warmup`` epochs, then a half cosine from base_lr down to ``min_lr``
     at epoch ``epochs``; min_lr afterwards."""
 
-    def __init__(self, epochs, warmup=0, min_lr=0.0):
+    def __init__(self, epochs: int, warmup: int = 0, min_lr: float = 0.0) -> None:
         self.epochs = check_int("epochs", epochs, 1)
         self.warmup = check_int("warmup", warmup, 0, self.epochs - 1)
         self.min_lr = check_non_negative("min_lr", min_lr)
 
-    def rate(self, base_lr, k):
+    def rate(self, base_lr: float, k: int) -> float:
         if k < self.warmup:
             return base_lr * (k + 1) / self.warmup
         if k >= self.epochs:
@@ -122,7 +122,8 @@ class ReduceOnPlateau(Schedule):
     """Multiplies the rate by ``factor`` when the monitored loss has not fallen below
     best * (1 - threshold) for ``patience`` epochs in a row; never below ``min_lr``."""
 
-    def __init__(self, factor=0.1, patience=10, threshold=1e-4, min_lr=0.0, monitor="loss"):
+    def __init__(self, factor: float = 0.1, patience: int = 10, threshold: float = 1e-4,
+                 min_lr: float = 0.0, monitor: str = "loss") -> None:
         self.factor = check_positive("factor", factor)
         if self.factor >= 1:
             raise ValueError(f"factor must be < 1, got {self.factor}")
@@ -133,7 +134,7 @@ class ReduceOnPlateau(Schedule):
         self.best = math.inf
         self.bad_epochs = 0
 
-    def next_rate(self, lr, base_lr, progress):
+    def next_rate(self, lr: float, base_lr: float, progress: Progress) -> float:
         value = progress.loss if self.monitor == "loss" else progress.val_loss
         if value is None:
             raise ValueError("ReduceOnPlateau(monitor='val_loss') needs validation_data")
@@ -150,24 +151,24 @@ class ReduceOnPlateau(Schedule):
 class InverseScaling(Schedule):
     """lr = base_lr / (t + 1) ** power_t, with t the number of training samples seen."""
 
-    def __init__(self, power_t=0.5):
+    def __init__(self, power_t: float = 0.5) -> None:
         self.power_t = check_non_negative("power_t", power_t)
 
-    def next_rate(self, lr, base_lr, progress):
-        return base_lr / (progress.samples + 1) ** self.power_t
+    def next_rate(self, lr: float, base_lr: float, progress: Progress) -> float:
+        return float(base_lr / (progress.samples + 1) ** self.power_t)
 
 
 class DivideOnPlateau(Schedule):
     """The rate stays until the stopping rule reports a plateau; then it is divided by ``factor``
     and training goes on, unless it is already at or below ``min_lr``."""
 
-    def __init__(self, factor=5.0, min_lr=1e-6):
+    def __init__(self, factor: float = 5.0, min_lr: float = 1e-6) -> None:
         self.factor = check_positive("factor", factor)
         if self.factor <= 1:
             raise ValueError(f"factor must be > 1, got {self.factor}")
         self.min_lr = check_non_negative("min_lr", min_lr)
 
-    def on_plateau(self, lr):
+    def on_plateau(self, lr: float) -> float | None:
         if lr <= self.min_lr:
             return None
         return lr / self.factor

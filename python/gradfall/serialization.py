@@ -30,8 +30,12 @@ import json
 import os
 import struct
 import zlib
+from typing import Any, NoReturn
 
 import numpy as np
+import numpy.typing as npt
+
+from .typing import FloatArray, PathLike
 
 MAGIC = b"GRADFALL"
 VERSION = 2
@@ -48,20 +52,20 @@ NETWORK_FIELDS = ("layer_sizes", "activations", "leaky_slopes", "dropout", "loss
                   "dtype", "seed") + _COUNTERS
 
 
-def write(path, fields: dict, params: np.ndarray) -> None:
+def write(path: PathLike, fields: dict[str, Any], params: npt.ArrayLike) -> None:
     """Write header ``fields`` (JSON-serialisable) and the flat ``params`` to ``path``."""
-    params = np.asarray(params)
-    params = np.ascontiguousarray(params, dtype=params.dtype.newbyteorder("<"))
-    payload = params.tobytes()
+    array = np.asarray(params)
+    array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+    payload = array.tobytes()
     header = {"format": "gradfall.network", "version": VERSION, **fields,
-              "n_params": int(params.shape[0])}
+              "n_params": int(array.shape[0])}
     blob = json.dumps(header, sort_keys=True, allow_nan=False).encode("utf-8")
     body = _PREFIX.pack(MAGIC, VERSION, len(blob))[len(MAGIC):] + blob
     crc = zlib.crc32(payload, zlib.crc32(body))
     write_atomically(path, MAGIC, body, payload, _CRC.pack(crc))
 
 
-def write_atomically(path, *chunks: bytes) -> None:
+def write_atomically(path: PathLike, *chunks: bytes) -> None:
     """Writes ``chunks`` to ``path`` through a temporary file: never a half-written model under
     the real name."""
     tmp = f"{os.fspath(path)}.tmp"
@@ -76,11 +80,11 @@ def write_atomically(path, *chunks: bytes) -> None:
         raise
 
 
-def _fail(path, why):
+def _fail(path: PathLike, why: str) -> NoReturn:
     raise ValueError(f"{os.fspath(path)!s} is not a valid gradfall model: {why}")
 
 
-def read(path):
+def read(path: PathLike) -> tuple[dict[str, Any], FloatArray]:
     """(header fields, params) of a file written by ``write``; the container fields (format,
     version, n_params) are checked and removed."""
     with open(path, "rb") as f:
@@ -120,7 +124,7 @@ def read(path):
     return _network_fields(path, header), params
 
 
-def _parse_header(path, blob, version):
+def _parse_header(path: PathLike, blob: bytes, version: int) -> dict[str, Any]:
     try:
         header = json.loads(blob.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError) as exc:
@@ -132,7 +136,8 @@ def _parse_header(path, blob, version):
     return header
 
 
-def _container(path, header, version):
+def _container(path: PathLike, header: dict[str, Any],
+               version: int) -> tuple[np.dtype[Any], int]:
     """(dtype, n_params) from the header, both checked."""
     try:
         dtype = np.dtype(header["dtype"])
@@ -148,7 +153,7 @@ def _container(path, header, version):
     return dtype, n_params
 
 
-def _network_fields(path, header):
+def _network_fields(path: PathLike, header: dict[str, Any]) -> dict[str, Any]:
     """The header's network description, the training counters checked and defaulted."""
     fields = {k: v for k, v in header.items() if k not in _CONTAINER_FIELDS + ("params_crc32",)}
     unknown = sorted(set(fields) - set(NETWORK_FIELDS))

@@ -9,31 +9,40 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from .csv_io import CSVError
+from .csv_io import CSVError, Table
+from .network import Network
 from .network import load as load_network
+from .typing import FloatArray, IntArray, PathLike
 
 MAX_CLASSES_AUTO = 20  # integer targets with at most this many values are taken as classes
 
 
 @dataclass
 class Preprocessing:
-    features: list
+    """How a table becomes a network's inputs and targets, and outputs become predictions."""
+
+    features: list[str]
     target: str
     task: str  # "classification" or "regression"
-    x_mean: list
-    x_scale: list
-    classes: list = field(default_factory=list)  # class names, in label order
+    x_mean: list[float]
+    x_scale: list[float]
+    classes: list[str] = field(default_factory=list)  # class names, in label order
     y_mean: float = 0.0
     y_scale: float = 1.0
 
-    def transform(self, table) -> np.ndarray:
+    def transform(self, table: Table) -> FloatArray:
+        """The feature columns, standardised, as float32."""
         X = table.numeric(self.features)
-        return ((X - np.array(self.x_mean)) / np.array(self.x_scale)).astype(np.float32)
+        mean = np.array(self.x_mean, dtype=np.float64)
+        scale = np.array(self.x_scale, dtype=np.float64)
+        return ((X - mean) / scale).astype(np.float32)
 
-    def encode_target(self, table):
+    def encode_target(self, table: Table) -> IntArray | FloatArray:
         """Class indices (classification) or the standardised target (regression)."""
         cells = table.strings(self.target)
         if self.task == "classification":
@@ -46,14 +55,14 @@ class Preprocessing:
         y = table.numeric([self.target])[:, 0]
         return ((y - self.y_mean) / self.y_scale).astype(np.float32)
 
-    def decode(self, outputs) -> list:
+    def decode(self, outputs: npt.NDArray[Any]) -> list[Any]:
         """Network outputs to what the table's target column holds."""
         if self.task == "classification":
             return [self.classes[i] for i in np.argmax(outputs, axis=1)]
         return [float(v) for v in outputs[:, 0] * self.y_scale + self.y_mean]
 
 
-def choose_task(table, target, task="auto") -> str:
+def choose_task(table: Table, target: str, task: str = "auto") -> str:
     """Classification when the target holds names, or integers with few distinct values."""
     if task != "auto":
         return task
@@ -68,7 +77,7 @@ def choose_task(table, target, task="auto") -> str:
     return "regression"
 
 
-def feature_columns(table, target) -> list:
+def feature_columns(table: Table, target: str) -> list[str]:
     """Every column but the target."""
     table.column_index(target)
     features = [c for c in table.columns if c != target]
@@ -77,7 +86,8 @@ def feature_columns(table, target) -> list:
     return features
 
 
-def missing_values(table, features, target=None) -> list:
+def missing_values(table: Table, features: list[str],
+                   target: str | None = None) -> list[tuple[int, str]]:
     """(row index, column) of the first missing cell of each row that has one. Features are
     numbers; so is the target when its present cells all are (then NA is a gap, not a class)."""
     if target is None:
@@ -87,7 +97,8 @@ def missing_values(table, features, target=None) -> list:
     return table.missing_cells(features, [target])
 
 
-def fit_preprocessing(table, target, task) -> Preprocessing:
+def fit_preprocessing(table: Table, target: str, task: str) -> Preprocessing:
+    """The scaling (and class names) of ``table``'s columns for predicting ``target``."""
     features = feature_columns(table, target)
     X = table.numeric(features)
     scale = X.std(axis=0)
@@ -105,17 +116,19 @@ def fit_preprocessing(table, target, task) -> Preprocessing:
     return prep
 
 
-def sidecar_path(model_path) -> str:
+def sidecar_path(model_path: PathLike) -> str:
+    """The JSON file kept beside a model file."""
     return os.fspath(model_path) + ".json"
 
 
-def save(net, prep, model_path) -> None:
+def save(net: Network, prep: Preprocessing, model_path: PathLike) -> None:
+    """Writes the model file and its JSON sidecar."""
     net.save(model_path)
     with open(sidecar_path(model_path), "w", encoding="utf-8") as f:
         json.dump({"format": "gradfall.tabular", "version": 1, **asdict(prep)}, f, indent=1)
 
 
-def load(model_path):
+def load(model_path: PathLike) -> tuple[Network, Preprocessing]:
     """(network, Preprocessing); a ValueError with a one-line message when either file is bad."""
     if not os.path.exists(model_path):
         raise ValueError(f"{model_path}: no such model file")
@@ -135,7 +148,7 @@ def load(model_path):
     return net, prep
 
 
-def _class_name(cell) -> str:
+def _class_name(cell: str) -> str:
     """"1", "1.0" and "1.00" name the same class."""
     try:
         value = float(cell)
@@ -144,7 +157,7 @@ def _class_name(cell) -> str:
     return str(int(value)) if np.isfinite(value) and value == int(value) else cell
 
 
-def _class_order(name):
+def _class_order(name: str) -> tuple[int, float, str]:
     try:
         return (0, float(name), "")
     except ValueError:

@@ -21,18 +21,26 @@ from __future__ import annotations
 
 import signal
 import sys
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _core, objectives
-from .distributed import collective_of
+from .distributed import Collective, Local, collective_of
 from ._validation import check_int, check_non_negative, check_positive
 from .history import History
 from .optimizers import SGD, Optimizer
 from .progress import Progress, is_terminal
 from .schedules import Progress as ScheduleProgress
 from .stopping import EarlyStopping
+from .typing import Communicator, Features, FloatArray, Float64Array, IntArray
+
+if TYPE_CHECKING:
+    from .network import Network, Prepared
+
+# (epoch index, the history so far) -> True to stop.
+Callback = Callable[[int, History], "bool | None"]
 
 DIVERGENCE_FACTOR = 100.0
 
@@ -44,8 +52,8 @@ class DivergenceError(RuntimeError):
 class EpochResult(NamedTuple):
     loss: float                      # mean training loss over the epoch's samples (or the
                                      # batches done, when it stopped early)
-    grad_norms: np.ndarray           # per layer: mean over the batches of ||(dW_l, db_l)||
-    batch_losses: np.ndarray | None  # every batch's loss, when recorded
+    grad_norms: Float64Array         # per layer: mean over the batches of ||(dW_l, db_l)||
+    batch_losses: Float64Array | None  # every batch's loss, when recorded
     diverged: bool                   # stopped at a non-finite batch (its update not applied)
     batches_done: int
     failed_loss: float               # that batch's loss
@@ -66,8 +74,11 @@ class EpochRunner:
     ``n_samples`` the rows of all shards, and rank 0's weights are broadcast first.
     """
 
-    def __init__(self, net, X, y, *, batch_size, optimizer, shuffle=True, sample_weight=None,
-                 l2=0.0, record_batches=False, stop_on_nonfinite=True, comm=None):
+    def __init__(self, net: Network, X: Features, y: npt.ArrayLike, *, batch_size: int,
+                 optimizer: Optimizer, shuffle: bool = True,
+                 sample_weight: npt.ArrayLike | None = None, l2: float = 0.0,
+                 record_batches: bool = False, stop_on_nonfinite: bool = True,
+                 comm: Communicator | Local = None) -> None:
         """Use as ``with EpochRunner(...) as runner:``: one fit of a network at a time."""
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"optimizer must be gf.SGD or gf.Adam, got {type(optimizer).__name__}")
@@ -98,17 +109,18 @@ class EpochRunner:
                                       data.weights, self.batch_size, net.seed, l2,
                                       shard_rows=shard_rows if collective.distributed else [],
                                       rank=collective.rank,
-                                      sum=collective.sum if collective.distributed else None)
+                                      sum=collective.sum if isinstance(collective, Collective)
+                                      else None)
 
-    def batch_sizes(self) -> np.ndarray:
+    def batch_sizes(self) -> IntArray:
         """Rows of every batch of an epoch (over all processes' shards)."""
         return np.asarray(self._trainer.batch_sizes(), dtype=np.int64)
 
-    def __enter__(self):
+    def __enter__(self) -> EpochRunner:
         self.net.param_guard.begin_training()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.net.param_guard.end_training()
 
     def run(self) -> EpochResult:
@@ -129,17 +141,18 @@ class EpochRunner:
                            result.batches_done, result.failed_loss, result.start_loss, interrupted)
 
     @staticmethod
-    def deliver_interrupt():
+    def deliver_interrupt() -> None:
         """Hand the Ctrl-C that stopped an epoch to Python: KeyboardInterrupt (or the user's
         SIGINT handler) from here."""
         signal.raise_signal(signal.SIGINT)
 
-    def progress(self, loss, val_loss=None) -> ScheduleProgress:
+    def progress(self, loss: float, val_loss: float | None = None) -> ScheduleProgress:
         """Where training stands after an epoch, for the optimizer's schedule."""
         return ScheduleProgress(self.optimizer.epochs, self.optimizer.samples, loss, val_loss)
 
 
-def _shard_of(net, X, y, sample_weight):
+def _shard_of(net: Network, X: Features, y: npt.ArrayLike,
+              sample_weight: npt.ArrayLike | None) -> Prepared:
     """``net.prepare``'s inputs, which must hold at least one row."""
     data = net.prepare(X, y, sample_weight)
     if data.X.shape[0] < 1:
@@ -150,19 +163,21 @@ def _shard_of(net, X, y, sample_weight):
 class _Snapshot:
     """The parameters and optimizer state after the last completed epoch."""
 
-    def __init__(self, net, optimizer):
+    def __init__(self, net: Network, optimizer: Optimizer) -> None:
         self.net, self.optimizer = net, optimizer
         self.take()
 
-    def take(self):
+    def take(self) -> None:
         state = self.optimizer.state
+        assert state is not None  # EpochRunner made it
         self.params = self.net.params.copy()
         self.buffers = [None if b is None else b.copy()
                         for b in (state.momentum, state.first_moment, state.second_moment)]
         self.step, self.lr = state.step, self.optimizer.lr
 
-    def restore(self):
+    def restore(self) -> None:
         state = self.optimizer.state
+        assert state is not None
         self.net.load_params(self.params)
         for buffer, saved in zip((state.momentum, state.first_moment, state.second_moment),
                                  self.buffers):
@@ -171,9 +186,13 @@ class _Snapshot:
         state.step, self.optimizer.lr = self.step, self.lr
 
 
-def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, class_weight, l2,
-        validation_data, early_stopping, record_batches, callback, verbose, reset_history,
-        divergence_factor, comm=None) -> History:
+def fit(net: Network, X: Features, y: npt.ArrayLike, *, epochs: int, batch_size: int,
+        optimizer: Optimizer | None, shuffle: bool, sample_weight: npt.ArrayLike | None,
+        class_weight: str | dict[Any, float] | None, l2: float,
+        validation_data: tuple[Features, npt.ArrayLike] | None,
+        early_stopping: bool | EarlyStopping | None, record_batches: bool,
+        callback: Callback | None, verbose: bool, reset_history: bool,
+        divergence_factor: float | None, comm: Communicator = None) -> History:
     """``Network.fit``: see its docstring."""
     epochs = check_int("epochs", epochs, 0)
     if optimizer is None:
@@ -197,8 +216,10 @@ def fit(net, X, y, *, epochs, batch_size, optimizer, shuffle, sample_weight, cla
                        verbose, reset_history, divergence_factor)
 
 
-def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback, verbose,
-            reset_history, divergence_factor) -> History:
+def _epochs(net: Network, runner: EpochRunner, epochs: int, optimizer: Optimizer,
+            validation: Prepared | None, early_stopping: bool | EarlyStopping | None,
+            callback: Callback | None, verbose: bool, reset_history: bool,
+            divergence_factor: float | None) -> History:
     """fit's loop over epochs, with the network marked as training."""
     stopping = _early_stopping(early_stopping, validation is not None)
     net.optimizer = optimizer
@@ -250,11 +271,11 @@ def _epochs(net, runner, epochs, optimizer, validation, early_stopping, callback
     return history
 
 
-def _grew(result, factor):
+def _grew(result: EpochResult, factor: float | None) -> bool:
     return factor is not None and result.loss > factor * result.start_loss
 
 
-def _undo_epoch(runner, snapshot, stopped_early):
+def _undo_epoch(runner: EpochRunner, snapshot: _Snapshot, stopped_early: bool) -> None:
     """Back to the snapshot; an epoch that ran to its end is uncounted too."""
     snapshot.restore()
     if not stopped_early:
@@ -264,7 +285,8 @@ def _undo_epoch(runner, snapshot, stopped_early):
         runner.optimizer.samples -= runner.n_samples
 
 
-def _callback_stops(callback, epoch, history, collective) -> bool:
+def _callback_stops(callback: Callback, epoch: int, history: History,
+                    collective: Local) -> bool:
     """The callback's answer (True: stop); data-parallel, every rank stops when one says so, and
     a callback raising on any rank raises DistributedError on all (the once-per-epoch check)."""
     if not collective.distributed:
@@ -273,14 +295,16 @@ def _callback_stops(callback, epoch, history, collective) -> bool:
                                              lambda: bool(callback(epoch, history))))
 
 
-def _validate(net, validation, history, collective):
+def _validate(net: Network, validation: Prepared | None, history: History,
+              collective: Local) -> float | None:
     """Validation loss and score of the network into the history; the loss, or None.
     Data-parallel: over the validation rows of every rank."""
     if validation is None:
         return None
     out = _core.forward(net.spec, net.params, validation.X, net.param_guard)
-    val_loss = _core.loss_and_gradient(net.spec, net.params, validation.X, validation.labels,
-                                       validation.dense, None, 0.0, False, net.param_guard)[0]
+    val_loss = float(_core.loss_and_gradient(net.spec, net.params, validation.X,
+                                             validation.labels, validation.dense, None, 0.0,
+                                             False, net.param_guard)[0])
     if collective.distributed:  # the mean over every rank's rows
         rows = validation.X.shape[0]
         loss_sum, all_rows = collective.total([val_loss * rows, rows])
@@ -291,12 +315,13 @@ def _validate(net, validation, history, collective):
     return val_loss
 
 
-def _monitored(stopping, history):
+def _monitored(stopping: EarlyStopping, history: History) -> float:
     return {"loss": history.loss, "val_loss": history.val_loss,
             "val_score": history.val_score}[stopping.monitor][-1]
 
 
-def _early_stopping(early_stopping, has_validation):
+def _early_stopping(early_stopping: bool | EarlyStopping | None,
+                    has_validation: bool) -> EarlyStopping | None:
     if early_stopping is None or early_stopping is False:
         return None
     if early_stopping is True:
@@ -310,7 +335,9 @@ def _early_stopping(early_stopping, has_validation):
     return early_stopping
 
 
-def _with_class_weight(net, X, y, sample_weight, class_weight, collective):
+def _with_class_weight(net: Network, X: Features, y: npt.ArrayLike,
+                       sample_weight: npt.ArrayLike | None,
+                       class_weight: str | dict[Any, float], collective: Local) -> FloatArray:
     """The sample weights times the class weights ("balanced": counted over every rank)."""
     data = collective.checked("preparing the training data",
                               lambda: net.prepare(X, y, sample_weight))
@@ -319,7 +346,8 @@ def _with_class_weight(net, X, y, sample_weight, class_weight, collective):
     return weights if data.weights is None else weights * data.weights
 
 
-def _validation_set(net, validation_data):
+def _validation_set(net: Network, validation_data: tuple[Features, npt.ArrayLike] | None
+                    ) -> Prepared | None:
     if validation_data is None:
         return None
     try:

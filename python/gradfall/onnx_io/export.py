@@ -3,15 +3,25 @@ from __future__ import annotations
 
 import json
 import numbers
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import serialization
 from .._version import __version__
+from ..typing import PathLike
 from . import graph_format as fmt
 
+if TYPE_CHECKING:
+    import onnx as onnx_types
 
-def to_onnx(net, path=None, opset=None):
+    from ..network import Network
+
+
+def to_onnx(net: Network, path: PathLike | None = None,
+            opset: int | None = None) -> onnx_types.ModelProto:
     """The ONNX ``ModelProto`` of ``net`` (written to ``path`` too when given): input "X" of shape
     (N, n_features), output "Y" = ``net.forward(X)``, in the network's dtype. ``opset`` (default
     17) may be any from 13 to the newest the installed onnx knows."""
@@ -20,7 +30,8 @@ def to_onnx(net, path=None, opset=None):
     state = net.state()   # one snapshot: the metadata and the parameters agree
     weights, biases = net.split_params(state.pop("params"))
     elem = fmt.element_type(onnx, net.dtype)
-    nodes, initializers = [], []
+    nodes: list[onnx_types.NodeProto] = []
+    initializers: list[onnx_types.TensorProto] = []
     current = fmt.INPUT
     for l, (W, b) in enumerate(zip(weights, biases)):
         activation = net.activations[l]
@@ -44,8 +55,8 @@ def to_onnx(net, path=None, opset=None):
         [onnx.helper.make_tensor_value_info(fmt.OUTPUT, elem, [fmt.BATCH, net.n_outputs])],
         initializers)
     opsets = [onnx.helper.make_opsetid("", opset)]
-    model = onnx.helper.make_model(graph, opset_imports=opsets, producer_name=fmt.PRODUCER,
-                                   producer_version=__version__)
+    model: onnx_types.ModelProto = onnx.helper.make_model(
+        graph, opset_imports=opsets, producer_name=fmt.PRODUCER, producer_version=__version__)
     # The oldest IR version that carries this opset, so older runtimes can load the file.
     model.ir_version = onnx.helper.find_min_ir_version_for(opsets)
     onnx.helper.set_model_props(model, {fmt.METADATA_KEY: json.dumps(state, sort_keys=True)})
@@ -55,17 +66,19 @@ def to_onnx(net, path=None, opset=None):
     return model
 
 
-def _check_opset(onnx, opset) -> int:
+def _check_opset(onnx: ModuleType, opset: object) -> int:
     newest = onnx.defs.onnx_opset_version()
     if isinstance(opset, bool) or not isinstance(opset, numbers.Integral):
         raise TypeError(f"opset must be an integer, got {type(opset).__name__}")
-    if not fmt.MIN_OPSET <= opset <= newest:
+    if not fmt.MIN_OPSET <= int(opset) <= newest:
         raise ValueError(f"opset must be in {fmt.MIN_OPSET}..{newest} (the installed onnx's "
                          f"newest), got {opset}")
     return int(opset)
 
 
-def _activation_node(onnx, activation, slope, dtype, z, a, l):
+def _activation_node(onnx: ModuleType, activation: str, slope: float, dtype: npt.DTypeLike,
+                     z: str, a: str, l: int
+                     ) -> tuple[onnx_types.NodeProto, list[onnx_types.TensorProto]]:
     """(node, extra initializers) computing ``a = activation(z)``."""
     op = fmt.ACTIVATION_OPS[activation]
     name = f"{activation}{l}"

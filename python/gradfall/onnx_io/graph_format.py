@@ -2,7 +2,11 @@
 metadata key, and the one place that imports ``onnx`` (an ImportError naming the extra)."""
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Any
+
 import numpy as np
+import numpy.typing as npt
 
 INPUT = "X"
 OUTPUT = "Y"
@@ -23,7 +27,7 @@ LOSS_OF_OUTPUT = {"softmax": "cross_entropy", "sigmoid": "binary_cross_entropy",
                   "identity": "mse", "exp": "poisson"}
 
 
-def require_onnx():
+def require_onnx() -> ModuleType:
     """The ``onnx`` module, or an ImportError saying how to install it."""
     try:
         import onnx
@@ -33,13 +37,14 @@ def require_onnx():
     return onnx
 
 
-def element_type(onnx, dtype) -> int:
+def element_type(onnx: ModuleType, dtype: npt.DTypeLike) -> int:
     """The TensorProto element type of a float32/float64 numpy dtype."""
-    return {np.dtype(np.float32): onnx.TensorProto.FLOAT,
-            np.dtype(np.float64): onnx.TensorProto.DOUBLE}[np.dtype(dtype)]
+    return int({np.dtype(np.float32): onnx.TensorProto.FLOAT,
+                np.dtype(np.float64): onnx.TensorProto.DOUBLE}[np.dtype(dtype)])
 
 
-def numpy_dtype(onnx, elem_type: int):
+def numpy_dtype(onnx: ModuleType, elem_type: int) -> np.dtype[Any] | None:
     """float32/float64 for FLOAT/DOUBLE, None for any other element type."""
-    return {onnx.TensorProto.FLOAT: np.dtype(np.float32),
-            onnx.TensorProto.DOUBLE: np.dtype(np.float64)}.get(elem_type)
+    dtypes: dict[int, np.dtype[Any]] = {onnx.TensorProto.FLOAT: np.dtype(np.float32),
+                                        onnx.TensorProto.DOUBLE: np.dtype(np.float64)}
+    return dtypes.get(elem_type)

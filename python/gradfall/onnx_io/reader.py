@@ -5,19 +5,31 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Optional, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from .. import serialization
 from ..layers import OUTPUT_ONLY, Dense
 from ..network import Network
+from ..typing import PathLike
 from . import graph_format as fmt
+
+if TYPE_CHECKING:
+    from onnx import GraphProto, ModelProto, NodeProto, ValueInfoProto
 
 ACCEPTED = ("Gemm, MatMul (+ Add of the bias), Relu, LeakyRelu, PRelu (one slope), Sigmoid, "
             "Tanh, Softmax (last axis), Exp and Identity")
 _DOMAINS = ("", "ai.onnx")
+# The initializers of a graph by name, as arrays.
+Initializers = dict[str, npt.NDArray[Any]]
+# What a node means to the chain: reader(onnx, node, where, current, constants, layers, n_in).
+NodeReader = Callable[[ModuleType, "NodeProto", str, str, list[npt.NDArray[Any]],
+                       list["_Layer"], Optional[int]], None]
 
 
 @dataclass
@@ -25,14 +37,14 @@ class _Layer:
     """One dense layer as read from the graph: z = a @ W + b, then its activation."""
     node: str                       # the dense node's description, for messages
     op: str                         # Gemm or MatMul
-    W: np.ndarray                   # (n_in, n_out)
-    b: Optional[np.ndarray] = None  # (n_out,); None: no bias node (zeros)
+    W: npt.NDArray[Any]                   # (n_in, n_out)
+    b: Optional[npt.NDArray[Any]] = None  # (n_out,); None: no bias node (zeros)
     activation: str = "identity"
     slope: float = fmt.LEAKY_RELU_DEFAULT_ALPHA
     activation_node: str = ""       # the activation node's description once one is read
 
 
-def from_onnx(model_or_path) -> Network:
+def from_onnx(model_or_path: ModelProto | PathLike) -> Network:
     """The ``gf.Network`` an ONNX model (a path or an ``onnx.ModelProto``) describes. With
     gradfall's metadata it is the exported network (loss, output_scale, seed, dropout); without
     it the loss follows the output activation (softmax: cross_entropy, sigmoid:
@@ -50,21 +62,22 @@ def from_onnx(model_or_path) -> Network:
     return _network(model, layers, dtype)
 
 
-def _load(onnx, model_or_path):
+def _load(onnx: ModuleType, model_or_path: ModelProto | PathLike) -> ModelProto:
     if isinstance(model_or_path, onnx.ModelProto):
-        return model_or_path
+        return cast("ModelProto", model_or_path)  # onnx is passed as a module: its classes are Any
     if not isinstance(model_or_path, (str, os.PathLike)):
         raise TypeError(f"from_onnx takes a path or an onnx.ModelProto, got "
                         f"{type(model_or_path).__name__}")
     try:
-        return onnx.load(model_or_path)
+        model: ModelProto = onnx.load(model_or_path)
     except OSError:
         raise
     except Exception as exc:   # protobuf's DecodeError and the like: not a model file
         raise ValueError(f"{os.fspath(model_or_path)} is not an ONNX model ({exc})") from None
+    return model
 
 
-def _tensor_dims(value_info):
+def _tensor_dims(value_info: ValueInfoProto) -> list[int | None] | None:
     """The declared dims (None for a dynamic one), or None when no shape is declared."""
     tensor = value_info.type.tensor_type
     if not tensor.HasField("shape"):
@@ -72,7 +85,8 @@ def _tensor_dims(value_info):
     return [d.dim_value if d.HasField("dim_value") else None for d in tensor.shape.dim]
 
 
-def _single_input(onnx, graph, initializers):
+def _single_input(onnx: ModuleType, graph: GraphProto, initializers: Initializers
+                  ) -> tuple[str, np.dtype[Any], int | None]:
     """(name, dtype, declared feature count or None) of the graph's one real input."""
     inputs = [i for i in graph.input if i.name not in initializers]
     if len(inputs) != 1:
@@ -94,7 +108,7 @@ def _single_input(onnx, graph, initializers):
     return value.name, dtype, None if dims is None else dims[1]
 
 
-def _single_output(graph):
+def _single_output(graph: GraphProto) -> tuple[str, int | None]:
     if len(graph.output) != 1:
         raise ValueError(f"the graph has {len(graph.output)} outputs; gradfall reads a graph "
                          f"with one output")
@@ -105,18 +119,21 @@ def _single_output(graph):
     return graph.output[0].name, None if dims is None else dims[1]
 
 
-def _describe(node) -> str:
+def _describe(node: NodeProto) -> str:
     return f"node {node.name or '(unnamed)'!r} ({node.op_type})"
 
 
-def _read_chain(onnx, graph, initializers, source, target, dtype, width) -> list:
+def _read_chain(onnx: ModuleType, graph: GraphProto, initializers: Initializers, source: str,
+                target: str, dtype: np.dtype[Any], width: int | None) -> list[_Layer]:
     """The layers along the one path from the input to the output, every node on it."""
-    consumers = {}
+    consumers: dict[str, list[NodeProto]] = {}
     for node in graph.node:
         for name in node.input:
             if name and name not in initializers:
                 consumers.setdefault(name, []).append(node)
-    layers, on_chain, current = [], [], source
+    layers: list[_Layer] = []
+    on_chain: list[NodeProto] = []
+    current = source
     while current != target:
         users = consumers.get(current, [])
         if not users:
@@ -146,11 +163,12 @@ def _read_chain(onnx, graph, initializers, source, target, dtype, width) -> list
     return layers
 
 
-def _attributes(onnx, node) -> dict:
+def _attributes(onnx: ModuleType, node: NodeProto) -> dict[str, Any]:
     return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
 
 
-def _read_node(onnx, node, current, initializers, layers, dtype, n_in) -> None:
+def _read_node(onnx: ModuleType, node: NodeProto, current: str, initializers: Initializers,
+               layers: list[_Layer], dtype: np.dtype[Any], n_in: int | None) -> None:
     """Adds what ``node`` (which reads ``current``) means to ``layers``, or refuses it."""
     where = _describe(node)
     if node.domain not in _DOMAINS or node.op_type not in _READERS:
@@ -162,7 +180,8 @@ def _read_node(onnx, node, current, initializers, layers, dtype, n_in) -> None:
     _READERS[node.op_type](onnx, node, where, current, constants, layers, n_in)
 
 
-def _constant(name, initializers, where, dtype) -> np.ndarray:
+def _constant(name: str, initializers: Initializers, where: str,
+              dtype: np.dtype[Any]) -> npt.NDArray[Any]:
     if name not in initializers:
         raise ValueError(f"{where} reads {name!r}, which is neither the chain's tensor nor an "
                          f"initializer: a branching graph")
@@ -174,7 +193,8 @@ def _constant(name, initializers, where, dtype) -> np.ndarray:
     return value
 
 
-def _dense(layers, where, op, W, n_in) -> _Layer:
+def _dense(layers: list[_Layer], where: str, op: str, W: npt.NDArray[Any],
+           n_in: int | None) -> _Layer:
     if W.ndim != 2:
         raise ValueError(f"{where}: weight of shape {W.shape}; a dense layer's is 2-D")
     if n_in is not None and W.shape[0] != n_in:
@@ -185,13 +205,14 @@ def _dense(layers, where, op, W, n_in) -> _Layer:
     return layer
 
 
-def _bias(where, b, n_out) -> np.ndarray:
+def _bias(where: str, b: npt.NDArray[Any], n_out: int) -> npt.NDArray[Any]:
     if b.shape not in ((), (1,), (n_out,), (1, n_out)):
         raise ValueError(f"{where}: bias of shape {b.shape} does not fit {n_out} outputs")
     return np.broadcast_to(b.reshape(-1), (n_out,)).copy()
 
 
-def _read_gemm(onnx, node, where, current, constants, layers, n_in):
+def _read_gemm(onnx: ModuleType, node: NodeProto, where: str, current: str,
+               constants: list[npt.NDArray[Any]], layers: list[_Layer], n_in: int | None) -> None:
     attrs = _attributes(onnx, node)
     if node.input[0] != current or attrs.get("transA", 0):
         raise ValueError(f"{where} must take the chain's tensor as its first, untransposed input")
@@ -204,20 +225,25 @@ def _read_gemm(onnx, node, where, current, constants, layers, n_in):
         layer.b = _bias(where, constants[1], layer.W.shape[1])
 
 
-def _read_matmul(onnx, node, where, current, constants, layers, n_in):
+def _read_matmul(onnx: ModuleType, node: NodeProto, where: str, current: str,
+                 constants: list[npt.NDArray[Any]], layers: list[_Layer],
+                 n_in: int | None) -> None:
     if node.input[0] != current:
         raise ValueError(f"{where} must take the chain's tensor as its first input (a @ W)")
     _dense(layers, where, "MatMul", constants[0], n_in)
 
 
-def _read_add(onnx, node, where, current, constants, layers, n_in):
+def _read_add(onnx: ModuleType, node: NodeProto, where: str, current: str,
+              constants: list[npt.NDArray[Any]], layers: list[_Layer], n_in: int | None) -> None:
     layer = layers[-1] if layers else None
     if layer is None or layer.op != "MatMul" or layer.b is not None or layer.activation_node:
         raise ValueError(f"{where} is accepted only as the bias right after a MatMul")
     layer.b = _bias(where, constants[0], layer.W.shape[1])
 
 
-def _read_activation(onnx, node, where, current, constants, layers, n_in):
+def _read_activation(onnx: ModuleType, node: NodeProto, where: str, current: str,
+                     constants: list[npt.NDArray[Any]], layers: list[_Layer],
+                     n_in: int | None) -> None:
     if node.op_type == "Identity":
         return
     if not layers or layers[-1].activation_node:
@@ -240,12 +266,12 @@ def _read_activation(onnx, node, where, current, constants, layers, n_in):
     layer.activation_node = where
 
 
-_READERS = {"Gemm": _read_gemm, "MatMul": _read_matmul, "Add": _read_add,
+_READERS: dict[str, NodeReader] = {"Gemm": _read_gemm, "MatMul": _read_matmul, "Add": _read_add,
             "Identity": _read_activation,
             **{op: _read_activation for op in fmt.OP_ACTIVATIONS}}
 
 
-def _network(model, layers, dtype) -> Network:
+def _network(model: ModelProto, layers: list[_Layer], dtype: np.dtype[Any]) -> Network:
     """The network of ``layers``, described by gradfall's metadata when the model has it."""
     try:
         template = Network([Dense(l.W.shape[0], l.W.shape[1], activation=l.activation,
@@ -264,7 +290,7 @@ def _network(model, layers, dtype) -> Network:
         raise ValueError(f"the model's gradfall metadata is not valid: {exc}") from None
 
 
-def _metadata(model, template) -> dict:
+def _metadata(model: ModelProto, template: Network) -> dict[str, Any]:
     """gradfall's fields stored with the model (none for another exporter's model), checked to
     describe the same layers as the graph."""
     props = {p.key: p.value for p in model.metadata_props}
@@ -295,7 +321,7 @@ def _metadata(model, template) -> dict:
     return fields
 
 
-def _same_slope(stored, read) -> bool:
+def _same_slope(stored: object, read: float) -> bool:
     """The metadata's exact slope and the graph's, which LeakyRelu holds as a float32."""
     if isinstance(stored, bool) or not isinstance(stored, (int, float)):
         return False

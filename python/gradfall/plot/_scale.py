@@ -2,20 +2,28 @@
 a thousand times lower than its rim is not one flat colour."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
+
+from ..typing import Float64Array
+
+if TYPE_CHECKING:
+    from matplotlib.colors import Normalize
 
 # Losses that fall by more than this factor are drawn on a log axis.
 LOG_RATIO = 20.0
 
 
-def spans_decades(values) -> bool:
+def spans_decades(values: npt.ArrayLike) -> bool:
     """True when the finite values are all positive and the largest is over LOG_RATIO times the
     smallest: a linear axis would flatten everything near the smallest into one line."""
-    values = np.asarray(values, dtype=np.float64)
-    values = values[np.isfinite(values)]
-    return values.size > 0 and values.min() > 0 and values.max() > LOG_RATIO * values.min()
+    array = np.asarray(values, dtype=np.float64)
+    finite = array[np.isfinite(array)]
+    return bool(finite.size > 0 and finite.min() > 0 and finite.max() > LOG_RATIO * finite.min())
 
 
 @dataclass(frozen=True)
@@ -27,7 +35,8 @@ class LossScale:
     log: bool
 
     @classmethod
-    def spanning(cls, *losses, vmin=None, vmax=None, log=None):
+    def spanning(cls, *losses: npt.ArrayLike, vmin: float | None = None, vmax: float | None = None,
+                 log: bool | None = None) -> LossScale:
         """The scale covering every finite value of every array in ``losses`` (or ``vmin`` and
         ``vmax`` when given). ``log=None`` chooses log whenever all losses are positive."""
         finite = np.concatenate([np.asarray(l, dtype=np.float64).ravel() for l in losses])
@@ -47,17 +56,18 @@ class LossScale:
             low, high = (low / 1.01, high * 1.01) if log else (low - 0.5, high + 0.5)
         return cls(low, high, bool(log))
 
-    def norm(self):
+    def norm(self) -> Normalize:
+        """matplotlib's normalisation of this range (logarithmic or linear)."""
         from matplotlib.colors import LogNorm, Normalize
 
         return (LogNorm if self.log else Normalize)(vmin=self.vmin, vmax=self.vmax)
 
-    def levels(self, count):
+    def levels(self, count: int) -> Float64Array:
         """``count`` colour bands: equal ratios on a log scale, equal steps on a linear one."""
         space = np.geomspace if self.log else np.linspace
         return space(self.vmin, self.vmax, int(count) + 1)
 
-    def ticks(self):
+    def ticks(self) -> Float64Array:
         """A few round loss values inside the range, for colour bars and the 3-D height axis."""
         from matplotlib.ticker import MaxNLocator
 
@@ -67,25 +77,27 @@ class LossScale:
             steps = (1.0,) if decades >= 3 else (1.0, 2.0, 5.0)
             powers = 10.0 ** np.arange(np.floor(np.log10(self.vmin)),
                                        np.ceil(np.log10(self.vmax)) + 1)
-            candidates = np.outer(powers, steps).ravel()
+            candidates: Iterable[float] = np.outer(powers, steps).ravel()
         else:
             # Under one decade a log scale looks linear, and so do round linear ticks.
             candidates = MaxNLocator(nbins=5).tick_values(self.vmin, self.vmax)
         slack = 1e-9 * (self.vmax - self.vmin)
         return np.array([t for t in candidates if self.vmin - slack <= t <= self.vmax + slack])
 
-    def to_height(self, losses):
+    def to_height(self, losses: npt.ArrayLike) -> Float64Array:
         """Loss values as heights for a 3-D surface: log10 of the loss on a log scale."""
-        losses = np.asarray(losses, dtype=np.float64)
-        return np.log10(losses) if self.log else losses
+        values = np.asarray(losses, dtype=np.float64)
+        return np.log10(values) if self.log else values
 
-    def height_range(self):
+    def height_range(self) -> tuple[float, float]:
+        """The heights of vmin and vmax."""
         return tuple(self.to_height([self.vmin, self.vmax]))
 
-    def label(self, what="loss"):
+    def label(self, what: str = "loss") -> str:
+        """The axis label, saying when it is logarithmic."""
         return f"{what} (log scale)" if self.log else what
 
 
-def tick_label(value) -> str:
+def tick_label(value: float) -> str:
     """A short label for a loss tick: 0.001, 0.05, 2, 1e-05."""
     return f"{value:.3g}"

@@ -2,9 +2,23 @@
 with the data on top and a legend naming each class."""
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
+
+from ..typing import Float64Array, PathLike
 from ._figure import new_figure, save
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from ..network import Network
+
+# The colour of class c's points: colour_of(c) -> RGBA.
+ColourOf = Callable[[Any], tuple[float, float, float, float]]
 
 MARKERS = "osD^vP*Xph"
 CLASS_COLOURS = "tab10"
@@ -12,8 +26,10 @@ PROBABILITY_COLOURS = "RdBu_r"
 FILL_ALPHA = 0.35  # light fills, so the points' own colours stand out on every region
 
 
-def decision_boundary(net, X, y, path=None, resolution=200, title="Decision boundary",
-                      class_names=None):
+def decision_boundary(net: Network, X: npt.ArrayLike, y: npt.ArrayLike,
+                      path: PathLike | None = None, resolution: int = 200,
+                      title: str = "Decision boundary",
+                      class_names: Sequence[str] | None = None) -> Figure:
     """Colours the plane by the class the network predicts (or, for one sigmoid output, by its
     probability of class 1) with the data on top; ``X`` must have two features. ``class_names``
     names the classes in the legend, in label order (default "class 0", "class 1", ...)."""
@@ -49,18 +65,18 @@ def decision_boundary(net, X, y, path=None, resolution=200, title="Decision boun
     return save(fig, path)
 
 
-def _labels(y, n):
+def _labels(y: npt.ArrayLike, n: int) -> npt.NDArray[Any]:
     """Class labels, one per sample, from labels, a (n, 1) column or one-hot rows."""
-    y = np.asarray(y)
-    y = y[:, 0] if y.ndim == 2 and y.shape[1] == 1 else y
-    if y.ndim == 2:
-        y = np.argmax(y, axis=1)
-    if y.shape != (n,):
-        raise ValueError(f"y must hold one label per sample ({n}), got shape {y.shape}")
-    return y
+    labels = np.asarray(y)
+    labels = labels[:, 0] if labels.ndim == 2 and labels.shape[1] == 1 else labels
+    if labels.ndim == 2:
+        labels = np.argmax(labels, axis=1)
+    if labels.shape != (n,):
+        raise ValueError(f"y must hold one label per sample ({n}), got shape {labels.shape}")
+    return labels
 
 
-def _grid(X, resolution):
+def _grid(X: Float64Array, resolution: int) -> tuple[Float64Array, Float64Array]:
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.1 * np.maximum(hi - lo, 1e-9)
     gx = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
@@ -68,7 +84,8 @@ def _grid(X, resolution):
     return np.meshgrid(gx, gy)
 
 
-def _shade_probability(fig, ax, GX, GY, probability):
+def _shade_probability(fig: Figure, ax: Axes, GX: Float64Array, GY: Float64Array,
+                      probability: npt.NDArray[Any]) -> ColourOf:
     """Light bands of the sigmoid output and the 0.5 line; returns each class's point colour."""
     from matplotlib import colormaps
     from matplotlib.lines import Line2D
@@ -84,7 +101,8 @@ def _shade_probability(fig, ax, GX, GY, probability):
     return lambda c: cmap(0.08 if c <= 0.5 else 0.92)
 
 
-def _shade_classes(ax, GX, GY, predicted, k):
+def _shade_classes(ax: Axes, GX: Float64Array, GY: Float64Array, predicted: npt.NDArray[Any],
+                   k: int) -> ColourOf:
     """Light regions of the predicted class with a thin line where it changes."""
     from matplotlib import colormaps
 

@@ -1,13 +1,22 @@
 """The loss curve of a training run, with each layer's gradient norm beside it."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
+from ..typing import PathLike
 from ._figure import new_figure, save
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..history import History
 from ._scale import spans_decades
 
 
-def loss_curve(history, path=None, title="Training loss"):
+def loss_curve(history: History, path: PathLike | None = None,
+               title: str = "Training loss") -> Figure:
     """Loss per epoch (with per-batch losses and validation loss when recorded) and, in a second
     panel, each layer's gradient norm per epoch. Either axis turns logarithmic when its values
     fall by orders of magnitude."""
@@ -45,7 +54,7 @@ def loss_curve(history, path=None, title="Training loss"):
     return save(fig, path)
 
 
-def _layer_name(l, n_layers):
+def _layer_name(l: int, n_layers: int) -> str:
     """"layer 0 (input)" ... "layer 2 (output)": which end of the network each curve is."""
     end = ("input to output" if n_layers == 1 else "input" if l == 0
            else "output" if l == n_layers - 1 else None)

@@ -2,11 +2,28 @@
 before/after pair drawn on one shared colour scale."""
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Union
+
 import numpy as np
+import numpy.typing as npt
 
 from .._validation import check_int
+from ..typing import Float64Array, PathLike
 from ._figure import new_figure, save
 from ._scale import LossScale, spans_decades, tick_label
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.colorbar import Colorbar
+    from matplotlib.contour import QuadContourSet
+    from matplotlib.figure import Figure
+    from mpl_toolkits.mplot3d.axes3d import Axes3D
+
+    from ..landscape import Landscape
+
+# Contour levels: how many bands, or the band edges themselves.
+Levels = Union[int, npt.ArrayLike]
 
 KINDS = ("contour", "surface", "both")
 CMAP = "viridis"
@@ -14,8 +31,10 @@ ALPHA_LABEL = "α (first random direction)"
 BETA_LABEL = "β (second random direction)"
 
 
-def landscape(result, path=None, kind="both", levels=30, title="Loss landscape", vmin=None,
-              vmax=None, log=None, marks=None):
+def landscape(result: Landscape, path: PathLike | None = None, kind: str = "both",
+              levels: Levels = 30, title: str = "Loss landscape", vmin: float | None = None,
+              vmax: float | None = None, log: bool | None = None,
+              marks: Mapping[float, str] | None = None) -> Figure:
     """A ``gradfall.landscape`` result. A surface is drawn as filled contours
     (``kind="contour"``), a 3-D surface (``kind="surface"``) or both side by side; a line as a
     curve.
@@ -35,9 +54,12 @@ def landscape(result, path=None, kind="both", levels=30, title="Loss landscape",
     return save(fig, path)
 
 
-def landscape_pair(before, after, path=None, kind="both", levels=30,
-                   titles=("before training", "after training"), title="Loss landscape",
-                   vmin=None, vmax=None, log=None, marks=None):
+def landscape_pair(before: Landscape, after: Landscape, path: PathLike | None = None,
+                   kind: str = "both", levels: Levels = 30,
+                   titles: Sequence[str] = ("before training", "after training"),
+                   title: str = "Loss landscape", vmin: float | None = None,
+                   vmax: float | None = None, log: bool | None = None,
+                   marks: Mapping[float, str] | None = None) -> Figure:
     """Two landscapes side by side (``before`` left, ``after`` right) on ONE colour scale with one
     colour bar, so equal colours mean equal losses; with ``kind="both"`` the contours sit above
     the 3-D surfaces, which share one height axis. Two lines share one set of axes instead."""
@@ -61,7 +83,9 @@ def landscape_pair(before, after, path=None, kind="both", levels=30,
     return save(fig, path)
 
 
-def landscape_lines(named_results, path=None, title="Loss along a line", log=None, marks=None):
+def landscape_lines(named_results: Sequence[tuple[Landscape, str | None]],
+                    path: PathLike | None = None, title: str = "Loss along a line",
+                    log: bool | None = None, marks: Mapping[float, str] | None = None) -> Figure:
     """One or more line landscapes, given as ``[(result, legend label or None), ...]``, on one
     set of axes; the loss axis is logarithmic when the losses fall by orders of magnitude."""
     fig = new_figure(figsize=(6.5, 4), layout="constrained")
@@ -86,13 +110,15 @@ def landscape_lines(named_results, path=None, title="Loss along a line", log=Non
     return save(fig, path)
 
 
-def _panels(kind):
+def _panels(kind: str) -> list[str]:
     if kind not in KINDS:
         raise ValueError(f"kind must be 'contour', 'surface' or 'both', got {kind!r}")
     return ["contour", "surface"] if kind == "both" else [kind]
 
 
-def _draw_column(fig, result, panels, scale, levels, title, rows, columns, first, step):
+def _draw_column(fig: Figure, result: Landscape, panels: list[str], scale: LossScale,
+                 levels: Levels, title: str, rows: int, columns: int, first: int,
+                 step: int) -> tuple[list[Axes], QuadContourSet | None]:
     """Draws ``result`` once per panel into subplot slots first, first + step, ...; returns the
     axes and the filled contours (None without a contour panel)."""
     import mpl_toolkits.mplot3d  # noqa: F401  (registers the 3-D projection)
@@ -111,8 +137,8 @@ def _draw_column(fig, result, panels, scale, levels, title, rows, columns, first
     return axes, contours
 
 
-def _contour(ax, result, scale, levels):
-    A, B = np.meshgrid(result.alphas, result.betas)
+def _contour(ax: Axes, result: Landscape, scale: LossScale, levels: Levels) -> QuadContourSet:
+    A, B = np.meshgrid(result.alphas, _betas(result))
     Z = _finite(result.losses)
     bands = scale.levels(check_int("levels", levels, 1)) if np.ndim(levels) == 0 else \
         np.sort(np.asarray(levels, dtype=np.float64))
@@ -128,11 +154,11 @@ def _contour(ax, result, scale, levels):
     return filled
 
 
-def _surface(ax, result, scale):
+def _surface(ax: Axes3D, result: Landscape, scale: LossScale) -> None:
     from matplotlib.colors import Normalize
     from matplotlib.ticker import MaxNLocator
 
-    A, B = np.meshgrid(result.alphas, result.betas)
+    A, B = np.meshgrid(result.alphas, _betas(result))
     # Heights beyond the colour range are clipped so both members of a pair share one box.
     H = scale.to_height(np.clip(_finite(result.losses), scale.vmin, scale.vmax))
     low, high = scale.height_range()
@@ -142,35 +168,44 @@ def _surface(ax, result, scale):
     ticks = scale.ticks()
     ax.set_zticks(scale.to_height(ticks), [tick_label(t) for t in ticks])
     # Few round ticks and small labels along alpha and beta: the defaults run into each other.
-    for axis, positions in ((ax.xaxis, result.alphas), (ax.yaxis, result.betas)):
-        ticks = MaxNLocator(nbins=4, steps=[1, 2, 5, 10]).tick_values(positions.min(),
-                                                                     positions.max())
-        axis.set_ticks(ticks[(ticks >= positions.min()) & (ticks <= positions.max())])
+    for axis, positions in ((ax.xaxis, result.alphas), (ax.yaxis, _betas(result))):
+        round_ticks = np.asarray(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]).tick_values(
+            positions.min(), positions.max()))
+        axis.set_ticks(round_ticks[(round_ticks >= positions.min())
+                                   & (round_ticks <= positions.max())])
     ax.tick_params(labelsize=8, pad=1)
     ax.set_xlabel("α", labelpad=2)
     ax.set_ylabel("β", labelpad=2)
     ax.set_zlabel(scale.label(), labelpad=6)
 
 
-def _colorbar(fig, contours, axes, scale):
+def _colorbar(fig: Figure, contours: QuadContourSet | None, axes: list[Axes],
+              scale: LossScale) -> Colorbar | None:
     """One colour bar in loss units beside all ``axes``. 3-D surfaces alone get none: their
     height axis already reads the loss, and a bar would cover its label."""
     if contours is None:
         return None
     bar = fig.colorbar(contours, ax=axes, label=scale.label(), shrink=0.9)
     ticks = scale.ticks()
-    bar.set_ticks(ticks, labels=[tick_label(t) for t in ticks])
+    bar.set_ticks(ticks.tolist(), labels=[tick_label(t) for t in ticks])
     bar.minorticks_off()
     return bar
 
 
-def _finite(losses):
+def _betas(result: Landscape) -> Float64Array:
+    """The second direction's positions of a surface (a line has none)."""
+    if result.betas is None:
+        raise ValueError("a line landscape has no second direction to draw over")
+    return result.betas
+
+
+def _finite(losses: npt.ArrayLike) -> Float64Array:
     """Non-finite losses (a diverged corner of the grid) become gaps, not crashes."""
     losses = np.asarray(losses, dtype=np.float64)
     return np.where(np.isfinite(losses), losses, np.nan)
 
 
-def _extend(Z, scale):
+def _extend(Z: Float64Array, scale: LossScale) -> str:
     """Which ends of the colour bar get arrows: the losses beyond the fixed colour range."""
     below, above = bool(np.nanmin(Z) < scale.vmin), bool(np.nanmax(Z) > scale.vmax)
     return {(False, False): "neither", (True, False): "min", (False, True): "max",

@@ -17,16 +17,20 @@ from __future__ import annotations
 
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any, TypeVar, Union, cast
 
 import numpy as np
+import numpy.typing as npt
 import scipy.optimize
 from scipy.sparse import issparse
-from sklearn.base import BaseEstimator, is_classifier
+from sklearn.base import BaseEstimator, _fit_context, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.optimize import _check_optimize_result
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -37,6 +41,7 @@ from gradfall._validation import cast_checked
 from gradfall.progress import Progress as ProgressDisplay
 from gradfall.distributed import collective_of
 from gradfall.training import EpochRunner
+from gradfall.typing import Communicator, FloatArray, PathLike
 
 from ._loss_report import EpochLoss, reported_loss, weights_squared
 from ._conversion import (
@@ -46,10 +51,26 @@ from ._conversion import (
     sklearn_twin,
 )
 
+if TYPE_CHECKING:
+    from onnx import ModelProto
+
+    from gradfall.initializers import InitRule
+
+# hidden_layer_sizes: one width or one per hidden layer.
+HiddenSizes = Union[int, Sequence[int]]
+# random_state as scikit-learn takes it (check_random_state).
+RandomState = Union[int, np.random.RandomState, None]
+# dtype: "auto" (X's), "float32", "float64", or numpy's float32/float64 types.
+DTypeChoice = Union[str, type]
+# The held-out (X, y, sample_weight) of early stopping, all None without it.
+Validation = tuple[Any, Any, Any]
+MLP = TypeVar("MLP", bound="BaseMLP")
+Method = TypeVar("Method", bound=Callable[..., Any])
+
 try:  # private helper of scikit-learn: iprint is deprecated from scipy 1.15
     from sklearn.utils.fixes import _get_additional_lbfgs_options_dict
 except ImportError:  # pragma: no cover
-    def _get_additional_lbfgs_options_dict(key, value):
+    def _get_additional_lbfgs_options_dict(key: str, value: Any) -> dict[str, Any]:
         return {}
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -76,7 +97,7 @@ OUTPUTS = {
     "exp": ("exp", "poisson", 1.0),
 }
 
-def expected_failed_checks(estimator):
+def expected_failed_checks(estimator: Any) -> dict[str, str]:
     """Checks of ``sklearn.utils.estimator_checks`` expected to fail for ``estimator``, with the
     reason (pass as ``expected_failed_checks=`` to ``parametrize_with_checks``/``check_estimator``).
     With the default parameters there are none, as for scikit-learn's own MLPs.
@@ -101,7 +122,18 @@ def expected_failed_checks(estimator):
     return failures
 
 
-def _same_buffer(a, b):
+def fit_method(method: Method) -> Method:
+    """scikit-learn's fit context (parameters validated first), the signature kept for type
+    checkers (scikit-learn's decorators are untyped)."""
+    return cast(Method, _fit_context(prefer_skip_nested_validation=True)(method))
+
+
+def partial_fit_method(method: Method) -> Method:
+    """``fit_method``, and present only with a stochastic solver (scikit-learn's available_if)."""
+    return cast(Method, available_if(lambda est: est._check_solver())(fit_method(method)))
+
+
+def _same_buffer(a: object, b: npt.NDArray[Any]) -> bool:
     """True when ``a`` is exactly the memory of view ``b`` (same data pointer, shape, strides)."""
     return (
         isinstance(a, np.ndarray)
@@ -112,12 +144,12 @@ def _same_buffer(a, b):
     )
 
 
-def _in_place_layout(X):
+def _in_place_layout(X: Any) -> Any:
     """X as the core reads it without a copy: C order when dense; sparse X as it is."""
     return X if issparse(X) else np.ascontiguousarray(X)
 
 
-def _iteration_line(epoch, metrics) -> str:
+def _iteration_line(epoch: int, metrics: dict[str, float]) -> str:
     """scikit-learn's verbose line for one iteration."""
     line = "Iteration %d, loss = %.8f" % (epoch, metrics["loss"])
     if "val_score" in metrics:
@@ -125,12 +157,12 @@ def _iteration_line(epoch, metrics) -> str:
     return line
 
 
-def units_of(coefs) -> list:
+def units_of(coefs: Sequence[npt.ArrayLike]) -> list[int]:
     """Layer widths [n_in, n_hidden..., n_out] of per-layer weight matrices."""
     return [int(np.shape(coefs[0])[0])] + [int(np.shape(c)[1]) for c in coefs]
 
 
-def stochastic_optimizer(params) -> _gf.SGD | _gf.Adam:
+def stochastic_optimizer(params: Mapping[str, Any]) -> _gf.SGD | _gf.Adam:
     """scikit-learn's SGDOptimizer / AdamOptimizer for an estimator's parameters (a dict as
     ``get_params`` gives): the velocity form of momentum, Adam's corrections folded into the
     step size, and the learning-rate schedule of ``learning_rate`` (sgd only)."""
@@ -147,10 +179,30 @@ def stochastic_optimizer(params) -> _gf.SGD | _gf.Adam:
                     correction="step_size")
 
 
-class BaseMLP(BaseEstimator, ABC):
+# scikit-learn ships no type information, so its base classes are Any to mypy.
+class BaseMLP(BaseEstimator, ABC):  # type: ignore[misc]
     """Base class of gradfall's MLPClassifier / MLPRegressor. Do not use directly."""
 
-    _parameter_constraints: dict = {
+    # Fitted attributes, with scikit-learn's names and meaning (set by fit).
+    coefs_: list[FloatArray]
+    intercepts_: list[FloatArray]
+    n_iter_: int
+    t_: int
+    n_outputs_: int
+    n_layers_: int
+    out_activation_: str
+    loss_: float
+    loss_curve_: list[float]
+    best_loss_: float | None
+    validation_scores_: list[float] | None
+    best_validation_score_: float | None
+    _net: _gf.Network | None
+    _optimizer: _gf.SGD | _gf.Adam | None
+    _best_params: npt.NDArray[Any]
+    _random_state: np.random.RandomState
+    _no_improvement_count: int
+
+    _parameter_constraints: dict[str, Any] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
@@ -181,11 +233,14 @@ class BaseMLP(BaseEstimator, ABC):
     }
 
     @abstractmethod
-    def __init__(self, hidden_layer_sizes, activation, solver, alpha, batch_size, learning_rate,
-                 learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose,
-                 warm_start, momentum, nesterovs_momentum, early_stopping, validation_fraction,
-                 beta_1, beta_2, epsilon, n_iter_no_change, max_fun, dtype, n_threads,
-                 comm=None):
+    def __init__(self, hidden_layer_sizes: HiddenSizes, activation: str, solver: str,
+                 alpha: float, batch_size: int | str, learning_rate: str,
+                 learning_rate_init: float, power_t: float, max_iter: int, shuffle: bool,
+                 random_state: RandomState, tol: float, verbose: bool | int, warm_start: bool,
+                 momentum: float, nesterovs_momentum: bool, early_stopping: bool,
+                 validation_fraction: float, beta_1: float, beta_2: float, epsilon: float,
+                 n_iter_no_change: int | float, max_fun: int, dtype: DTypeChoice,
+                 n_threads: int | None, comm: Communicator = None) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -215,26 +270,28 @@ class BaseMLP(BaseEstimator, ABC):
 
     # ------------------------------------------------------------------ subclass hooks
     @abstractmethod
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, npt.NDArray[Any]]:
         """Returns X (C-contiguous, self dtype) and y (2-D indicator / float targets)."""
 
     @abstractmethod
-    def _output_to_prediction(self, output):
+    def _output_to_prediction(self, output: FloatArray) -> npt.NDArray[Any]:
         """Network outputs (n, n_outputs_) -> what ``predict`` returns."""
 
     @abstractmethod
-    def _score_function(self, y_true, y_pred, sample_weight):
+    def _score_function(self, y_true: npt.ArrayLike, y_pred: npt.ArrayLike,
+                        sample_weight: npt.NDArray[Any] | None) -> float:
         """Validation score used for early stopping (accuracy / R^2)."""
 
     # ------------------------------------------------------------------ helpers
-    def _compute_dtype(self, X):
+    def _compute_dtype(self, X: Any) -> np.dtype[Any]:
         """The dtype of the weights and of the computation: X's (float32 or float64) for
         dtype="auto", as scikit-learn does, else the one asked for."""
         if isinstance(self.dtype, str) and self.dtype == "auto":
             return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
         return np.dtype(self.dtype)
 
-    def _validated_X(self, X, reset, **checks):
+    def _validated_X(self, X: Any, reset: bool, **checks: Any) -> Any:
         """X (and y when given in ``checks``) through scikit-learn's validation, floats kept in
         their dtype, then finite-checked and cast to the compute dtype."""
         result = validate_data(self, X, reset=reset, dtype=(np.float64, np.float32), order="C",
@@ -243,20 +300,21 @@ class BaseMLP(BaseEstimator, ABC):
         X = cast_checked(X, self._compute_dtype(X))
         return (X, *rest) if rest else X
 
-    def _fitted_dtype(self):
+    def _fitted_dtype(self) -> np.dtype[Any]:
         dtype = np.asarray(self.coefs_[0]).dtype
         return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
-            sizes = [sizes]
-        sizes = [int(s) for s in sizes]
+    def _hidden_sizes(self) -> list[int]:
+        given: Any = self.hidden_layer_sizes
+        if not hasattr(given, "__iter__"):
+            given = [given]
+        sizes = [int(s) for s in given]
         if any(s <= 0 for s in sizes):
             raise ValueError("hidden_layer_sizes must be > 0, got %s." % sizes)
         return sizes
 
-    def _new_network(self, layer_units, dtype, seed=0, init=None):
+    def _new_network(self, layer_units: Sequence[int], dtype: npt.DTypeLike, seed: int = 0,
+                     init: InitRule | None = None) -> _gf.Network:
         if self.activation not in HIDDEN_ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}")
         output, loss, scale = OUTPUTS[self.out_activation_]
@@ -271,23 +329,24 @@ class BaseMLP(BaseEstimator, ABC):
             init=init,
         )
 
-    def _ensure_net(self, dtype=None, seed=None):
+    def _ensure_net(self, dtype: npt.DTypeLike | None = None,
+                    seed: int | None = None) -> _gf.Network:
         """The Network holding coefs_/intercepts_, rebuilt if needed (after unpickling, after the
         user replaced coefs_, or to change dtype); coefs_[i]/intercepts_[i] are views into it."""
         units = units_of(self.coefs_)
-        dtype = np.dtype(dtype) if dtype is not None else self._fitted_dtype()
-        net = getattr(self, "_net", None)
+        wanted = np.dtype(dtype) if dtype is not None else self._fitted_dtype()
+        net: _gf.Network | None = getattr(self, "_net", None)
         if (
             net is None
             or list(net.layer_sizes) != units
-            or np.dtype(net.dtype) != dtype
+            or np.dtype(net.dtype) != wanted
             or list(net.activations)
             != [HIDDEN_ACTIVATIONS[self.activation]] * (len(units) - 2)
             + [OUTPUTS[self.out_activation_][0]]
         ):
             if seed is None:
                 seed = getattr(net, "seed", 0) if net is not None else 0
-            net = self._new_network(units, dtype, seed)
+            net = self._new_network(units, wanted, seed)
             self._net = net
         elif seed is not None:
             net.seed = int(seed)  # only the shuffling seed changes: no need to rebuild the net
@@ -301,7 +360,7 @@ class BaseMLP(BaseEstimator, ABC):
         return net
 
     # ------------------------------------------------------------------ pickling
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         """Small and quick to ship to a worker: the weights as one flat array (no core
         objects: the network, its lock and its inference cache are rebuilt where it lands); the
         best weights only where early stopping kept them."""
@@ -319,7 +378,7 @@ class BaseMLP(BaseEstimator, ABC):
             state["_epochs_trained"] = net.epochs_trained
         return state
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         state = dict(state)
         state.setdefault("comm", None)
         units, flat = state.pop("_layer_units", None), state.pop("_flat_params", None)
@@ -333,7 +392,8 @@ class BaseMLP(BaseEstimator, ABC):
             self.coefs_, self.intercepts_ = self._net.weights, self._net.biases
 
     # ------------------------------------------------------------------ fitting
-    def _initialize(self, y, layer_units, dtype):
+    def _initialize(self, y: npt.NDArray[Any], layer_units: list[int],
+                    dtype: np.dtype[Any]) -> None:
         self.n_iter_ = 0
         self.t_ = 0
         self.n_outputs_ = y.shape[1]
@@ -344,7 +404,8 @@ class BaseMLP(BaseEstimator, ABC):
         factor = 2.0 if self.activation == "logistic" else 6.0
         random_state = self._random_state
 
-        def sklearn_init(rng, fan_in, fan_out):
+        def sklearn_init(rng: np.random.Generator, fan_in: int,
+                         fan_out: int) -> tuple[FloatArray, FloatArray]:
             bound = np.sqrt(factor / (fan_in + fan_out))
             return (random_state.uniform(-bound, bound, (fan_in, fan_out)),
                     random_state.uniform(-bound, bound, fan_out))
@@ -367,7 +428,8 @@ class BaseMLP(BaseEstimator, ABC):
                 self.validation_scores_ = None
                 self.best_validation_score_ = None
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self: MLP, X: Any, y: Any, sample_weight: npt.ArrayLike | None = None,
+             incremental: bool = False) -> MLP:
         hidden_layer_sizes = self._hidden_sizes()
         first_pass = not hasattr(self, "coefs_") or (not self.warm_start and not incremental)
         collective = collective_of(self.comm)
@@ -412,7 +474,9 @@ class BaseMLP(BaseEstimator, ABC):
             )
         return self
 
-    def _checked_data(self, X, y, sample_weight, incremental, first_pass):
+    def _checked_data(self, X: Any, y: Any, sample_weight: npt.ArrayLike | None,
+                      incremental: bool, first_pass: bool
+                      ) -> tuple[Any, npt.NDArray[Any], npt.NDArray[Any] | None]:
         """(X, y, sample_weight) validated: X in the compute dtype as the core reads it."""
         X, y = self._validate_input(X, y, incremental, reset=first_pass)
         X = _in_place_layout(X)
@@ -422,18 +486,19 @@ class BaseMLP(BaseEstimator, ABC):
             sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
         return X, y, sample_weight
 
-    def _net_targets(self, y, dtype):
+    def _net_targets(self, y: npt.NDArray[Any], dtype: npt.DTypeLike) -> npt.NDArray[Any]:
         """2-D targets -> the form gradfall.Network.fit expects."""
         if getattr(self, "out_activation_", None) == "softmax":
             return np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.int64)
         return np.ascontiguousarray(y, dtype=dtype)
 
-    def _fit_stochastic(self, X, y, sample_weight, incremental):
+    def _fit_stochastic(self, X: Any, y: npt.NDArray[Any], sample_weight: FloatArray | None,
+                        incremental: bool) -> None:
         """sgd/adam: one core epoch per iteration, then scikit-learn's bookkeeping, stopping rule
         and learning-rate schedule (``_optimizer.end_epoch``, ``_optimizer.on_plateau``)."""
-        if not incremental or getattr(self, "_optimizer", None) is None:
-            self._optimizer = stochastic_optimizer(self.get_params(deep=False))
-        opt = self._optimizer
+        opt: _gf.SGD | _gf.Adam | None = getattr(self, "_optimizer", None)
+        if not incremental or opt is None:
+            opt = self._optimizer = stochastic_optimizer(self.get_params(deep=False))
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         (X_train, y_train, sw_train), validation = self._validation_split(X, y, sample_weight)
@@ -468,8 +533,9 @@ class BaseMLP(BaseEstimator, ABC):
         if self.early_stopping:
             net.load_params(self._best_params)
 
-    def _stochastic_epochs(self, runner, epoch_loss, opt, net, validation, progress, incremental,
-                           n_samples):
+    def _stochastic_epochs(self, runner: EpochRunner, epoch_loss: EpochLoss,
+                           opt: _gf.SGD | _gf.Adam, net: _gf.Network, validation: Validation,
+                           progress: ProgressDisplay, incremental: bool, n_samples: int) -> None:
         """The epochs of one fit / partial_fit call, scikit-learn's bookkeeping after each."""
         for _ in range(1 if incremental else int(self.max_iter)):
             result = runner.run()
@@ -497,7 +563,8 @@ class BaseMLP(BaseEstimator, ABC):
                     ConvergenceWarning,
                 )
 
-    def _validation_split(self, X, y, sample_weight):
+    def _validation_split(self, X: Any, y: npt.NDArray[Any], sample_weight: FloatArray | None
+                          ) -> tuple[tuple[Any, npt.NDArray[Any], FloatArray | None], Validation]:
         """((X, y, sample_weight) to train on, (X, y, sample_weight) to validate on), the
         latter all None without early stopping; split as scikit-learn splits."""
         if not self.early_stopping:
@@ -518,17 +585,17 @@ class BaseMLP(BaseEstimator, ABC):
         return ((_in_place_layout(X_train), y_train, sw_train),
                 (_in_place_layout(X_val), self._validation_targets(y_val), sw_val))
 
-    def _batch_size(self, n_samples):
+    def _batch_size(self, n_samples: int) -> int:
         if self.batch_size == "auto":
             return min(200, n_samples)
-        if self.batch_size > n_samples:
+        if cast(int, self.batch_size) > n_samples:
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than "
                 "sample size. It is going to be clipped"
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _progress_display(self, incremental, shown=True):
+    def _progress_display(self, incremental: bool, shown: bool = True) -> ProgressDisplay:
         """shown: this process shows progress (data-parallel: rank 0 only)."""
         if self.verbose and shown and incremental:
             return ProgressDisplay(None, use_tqdm=False, line=_iteration_line)
@@ -536,7 +603,7 @@ class BaseMLP(BaseEstimator, ABC):
                                enabled=bool(self.verbose) and shown and not incremental,
                                line=_iteration_line)
 
-    def _trigger_stopping(self, opt, progress):
+    def _trigger_stopping(self, opt: _gf.SGD | _gf.Adam, progress: ProgressDisplay) -> bool:
         """scikit-learn's ``trigger_stopping``: the schedule decides (only sgd with
         learning_rate='adaptive' goes on, with the rate divided by 5). True: stop."""
         quantity = "Validation score" if self.early_stopping else "Training loss"
@@ -551,32 +618,38 @@ class BaseMLP(BaseEstimator, ABC):
             progress.message(msg + " Stopping.")
         return True
 
-    def _update_no_improvement_count(self, early_stopping, net, X_val, y_val, sw_val):
+    def _update_no_improvement_count(self, early_stopping: bool, net: _gf.Network, X_val: Any,
+                                     y_val: Any, sw_val: Any) -> float | None:
         """scikit-learn's stopping rule (gradfall.stopping.no_improvement) on the validation
         score (maximised) or the training loss; keeps the best weights for early stopping."""
         if early_stopping:
+            # With early stopping these are a list and a number (see _initialize).
+            scores = cast("list[float]", self.validation_scores_)
+            best_score = cast(float, self.best_validation_score_)
             val_score = self._score_outputs(net.forward(X_val), y_val, sw_val)
-            self.validation_scores_.append(val_score)
+            scores.append(val_score)
             self._no_improvement_count, best, is_best = no_improvement(
-                -val_score, -self.best_validation_score_, self._no_improvement_count, self.tol)
+                -val_score, -best_score, self._no_improvement_count, self.tol)
             if is_best:
                 self.best_validation_score_ = -best
                 self._best_params = np.array(net.params, copy=True)
             return val_score
         self._no_improvement_count, self.best_loss_, _ = no_improvement(
-            self.loss_curve_[-1], self.best_loss_, self._no_improvement_count, self.tol)
+            # Without early stopping best_loss_ is a number (see _initialize).
+            self.loss_curve_[-1], cast(float, self.best_loss_), self._no_improvement_count,
+            self.tol)
         return None
 
-    def _score_outputs(self, output, y_true, sample_weight):
+    def _score_outputs(self, output: FloatArray, y_true: Any, sample_weight: Any) -> float:
         y_pred = self._output_to_prediction(output)
         if np.issubdtype(np.asarray(y_pred).dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return float(self._score_function(y_true, y_pred, sample_weight))
 
-    def _validation_targets(self, y_val):
+    def _validation_targets(self, y_val: npt.NDArray[Any]) -> npt.NDArray[Any]:
         return y_val
 
-    def _fit_lbfgs(self, X, y, sample_weight):
+    def _fit_lbfgs(self, X: Any, y: npt.NDArray[Any], sample_weight: FloatArray | None) -> None:
         net = self._ensure_net(dtype=X.dtype)
         targets = self._net_targets(y, X.dtype)
         dtype = X.dtype
@@ -586,7 +659,7 @@ class BaseMLP(BaseEstimator, ABC):
         progress = ProgressDisplay(int(self.max_iter), desc=type(self).__name__ + " (lbfgs)",
                                    enabled=bool(self.verbose), line=_iteration_line)
 
-        def loss_grad(theta):
+        def loss_grad(theta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
             loss, grad = net.loss_and_gradient(
                 X, targets, sample_weight=sample_weight, l2=alpha,
                 params=np.ascontiguousarray(theta, dtype=dtype))
@@ -594,7 +667,7 @@ class BaseMLP(BaseEstimator, ABC):
 
         state = {"it": 0}
 
-        def callback(intermediate_result):
+        def callback(intermediate_result: Any) -> None:
             state["it"] += 1
             progress.update(state["it"], loss=float(intermediate_result.fun))
 
@@ -620,7 +693,7 @@ class BaseMLP(BaseEstimator, ABC):
         self.loss_ = reported_loss(opt_res.fun, penalty, self.out_activation_, self.n_outputs_)
 
     # ------------------------------------------------------------------ prediction
-    def _forward(self, X, check_input=True):
+    def _forward(self, X: Any, check_input: bool = True) -> FloatArray:
         """Output activations (n, n_outputs_) computed by the core."""
         net = self._ensure_net()
         if check_input:
@@ -636,10 +709,10 @@ class BaseMLP(BaseEstimator, ABC):
             out = net.forward(X)
         return np.asarray(out).astype(out_dtype, copy=False)
 
-    def _predict(self, X, check_input=True):
+    def _predict(self, X: Any, check_input: bool = True) -> npt.NDArray[Any]:
         return self._output_to_prediction(self._forward(X, check_input=check_input))
 
-    def _check_solver(self):
+    def _check_solver(self) -> bool:
         if self.solver not in _STOCHASTIC_SOLVERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic"
@@ -647,21 +720,22 @@ class BaseMLP(BaseEstimator, ABC):
             )
         return True
 
-    def to_sklearn(self, dtype="float64"):
+    def to_sklearn(self, dtype: npt.DTypeLike = "float64") -> Any:
         """The equivalent fitted ``sklearn.neural_network`` estimator (same weights, fitted
         attributes and optimizer state), its weights in ``dtype``."""
         check_is_fitted(self, "coefs_")
         return sklearn_twin(self, self._ensure_net(), getattr(self, "_best_params", None),
                             getattr(self, "_optimizer", None), dtype)
 
-    def to_onnx(self, path=None, opset=None):
+    def to_onnx(self, path: PathLike | None = None, opset: int | None = None) -> ModelProto:
         """The fitted network as an ONNX model (``gf.Network.to_onnx``): its output is the
         output layer's activations, so one sigmoid column for a binary classifier."""
         check_is_fitted(self, "coefs_")
         return self._ensure_net().to_onnx(path, opset=opset)
 
     @classmethod
-    def from_sklearn(cls, estimator, *, dtype=None, n_threads=None):
+    def from_sklearn(cls: type[MLP], estimator: Any, *, dtype: npt.DTypeLike | None = None,
+                     n_threads: int | None = None) -> MLP:
         """This estimator with the parameters, weights and fitted state (classes, loss curve,
         optimizer moments, ...) of the fitted scikit-learn MLP ``estimator``. dtype: None keeps
         the dtype of the scikit-learn weights (float64 for float64 training data)."""
@@ -672,7 +746,7 @@ class BaseMLP(BaseEstimator, ABC):
         dtype = np.dtype(dtype)
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {dtype}")
-        names = cls().get_params(deep=False)
+        names = cls().get_params(deep=False)  # type: ignore[call-arg]  # subclasses default all
         params = {k: v for k, v in estimator.get_params(deep=False).items() if k in names}
         ours = cls(**{**params, "dtype": dtype.name, "n_threads": n_threads})
         copy_plain_attributes(estimator, ours)
@@ -688,7 +762,7 @@ class BaseMLP(BaseEstimator, ABC):
                 ours._optimizer = opt
         return ours
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags

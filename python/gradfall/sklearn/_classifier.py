@@ -1,19 +1,31 @@
 """gradfall.sklearn.MLPClassifier: scikit-learn's MLPClassifier on gradfall's C++ core."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from sklearn.base import ClassifierMixin, _fit_context
+import numpy.typing as npt
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import column_or_1d
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SPARSE_FORMATS, BaseMLP
+from gradfall.typing import Communicator, FloatArray
+
+from ._base import (
+    SPARSE_FORMATS,
+    BaseMLP,
+    DTypeChoice,
+    HiddenSizes,
+    RandomState,
+    fit_method,
+    partial_fit_method,
+)
 
 
-class MLPClassifier(ClassifierMixin, BaseMLP):
+class MLPClassifier(ClassifierMixin, BaseMLP):  # type: ignore[misc]  # sklearn: untyped
     """Multi-layer perceptron classifier, a drop-in for ``sklearn.neural_network.MLPClassifier``.
 
     Same parameters, defaults, objective (log-loss + L2), initialisation, optimizers, stopping
@@ -44,34 +56,34 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
 
     def __init__(
         self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        hidden_layer_sizes: HiddenSizes = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype="auto",
-        n_threads=None,
-        comm=None,
-    ):
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: RandomState = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dtype: DTypeChoice = "auto",
+        n_threads: int | None = None,
+        comm: Communicator = None,
+    ) -> None:
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -101,12 +113,13 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             comm=comm,
         )
 
-    def _out_activation(self):
+    def _out_activation(self) -> str:
         if self._label_binarizer.y_type_ == "multiclass":
             return "softmax"
         return "logistic"
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, npt.NDArray[Any]]:
         X, y = self._validated_X(X, reset, y=y, accept_sparse=SPARSE_FORMATS, multi_output=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
@@ -130,7 +143,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 )
         return X, self._indicator(y)
 
-    def _indicator(self, y):
+    def _indicator(self, y: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
         """Label indicator matrix of y: LabelBinarizer.transform, with a direct path for
         multiclass targets (transform goes through a sparse matrix, ~1 ms per 20k labels)."""
         classes = self.classes_
@@ -140,36 +153,40 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 indicator = np.zeros((y.shape[0], len(classes)), dtype=bool)
                 indicator[np.arange(y.shape[0]), codes] = True
                 return indicator
-        return self._label_binarizer.transform(y).astype(bool)
+        binarized: npt.NDArray[np.bool_] = self._label_binarizer.transform(y).astype(bool)
+        return binarized
 
-    def _validation_targets(self, y_val):
-        return self._label_binarizer.inverse_transform(y_val)
+    def _validation_targets(self, y_val: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        labels: npt.NDArray[Any] = self._label_binarizer.inverse_transform(y_val)
+        return labels
 
-    def _output_to_prediction(self, output):
+    def _output_to_prediction(self, output: FloatArray) -> npt.NDArray[Any]:
         if self.n_outputs_ == 1:
             output = output.ravel()
-        return self._label_binarizer.inverse_transform(output)
+        labels: npt.NDArray[Any] = self._label_binarizer.inverse_transform(output)
+        return labels
 
-    def _score_function(self, y_true, y_pred, sample_weight):
+    def _score_function(self, y_true: npt.ArrayLike, y_pred: npt.ArrayLike,
+                        sample_weight: npt.NDArray[Any] | None) -> float:
         # accuracy_score (subset accuracy for multilabel) without its ~0.5 ms of input checks,
         # which would be paid after every epoch with early_stopping
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
         if y_true.shape != y_pred.shape:  # pragma: no cover - defensive
-            return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+            return float(accuracy_score(y_true, y_pred, sample_weight=sample_weight))
         correct = y_true == y_pred
         if correct.ndim == 2:
             correct = correct.all(axis=1)
         return float(np.average(correct, weights=sample_weight))
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    @fit_method
+    def fit(self, X: Any, y: Any, sample_weight: npt.ArrayLike | None = None) -> MLPClassifier:
         """Fit the model to data matrix X and target(s) y (labels, or a label indicator matrix
         for multilabel classification). Returns self."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @available_if(lambda est: est._check_solver())
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
+    @partial_fit_method
+    def partial_fit(self, X: Any, y: Any, sample_weight: npt.ArrayLike | None = None,
+                    classes: npt.ArrayLike | None = None) -> MLPClassifier:
         """One epoch over (X, y). ``classes`` (all labels) is required on the first call."""
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
@@ -179,12 +196,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> npt.NDArray[Any]:
         """Predicted classes, shape (n_samples,) or (n_samples, n_classes) for multilabel."""
         check_is_fitted(self)
         return self._predict(X)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> FloatArray:
         """Class probabilities of shape (n_samples, n_classes), ordered as ``classes_``."""
         check_is_fitted(self)
         y_pred = self._forward(X)
@@ -194,12 +211,12 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
 
-    def predict_log_proba(self, X):
+    def predict_log_proba(self, X: Any) -> FloatArray:
         """log(predict_proba(X))."""
         y_prob = self.predict_proba(X)
         return np.log(y_prob, out=y_prob)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags

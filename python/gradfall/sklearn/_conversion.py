@@ -4,11 +4,14 @@ read and written here only)."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.base import is_classifier
 
 import gradfall as _gf
+from gradfall.typing import FloatArray
 
 # Fitted attributes copied as they are (when present on the source estimator), both ways.
 PLAIN_ATTRIBUTES = (
@@ -30,13 +33,15 @@ PLAIN_ATTRIBUTES = (
 )
 
 
-def copy_plain_attributes(source, target) -> None:
+def copy_plain_attributes(source: Any, target: Any) -> None:
+    """Copies PLAIN_ATTRIBUTES that ``source`` has onto ``target``."""
     for name in PLAIN_ATTRIBUTES:
         if hasattr(source, name):
             setattr(target, name, copy.deepcopy(getattr(source, name)))
 
 
-def sklearn_twin(estimator, net, best_params, optimizer, dtype):
+def sklearn_twin(estimator: Any, net: _gf.Network, best_params: npt.ArrayLike | None,
+                 optimizer: _gf.SGD | _gf.Adam | None, dtype: npt.DTypeLike) -> Any:
     """The scikit-learn MLP with gradfall estimator ``estimator``'s parameters, fitted
     attributes, weights (those of ``net``), best weights and optimizer state."""
     from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -60,7 +65,7 @@ def sklearn_twin(estimator, net, best_params, optimizer, dtype):
     return sk
 
 
-def load_sklearn_optimizer(sk_opt, opt, net) -> bool:
+def load_sklearn_optimizer(sk_opt: Any, opt: _gf.SGD | _gf.Adam, net: _gf.Network) -> bool:
     """Copy the rate and state of scikit-learn optimizer ``sk_opt`` into gradfall optimizer
     ``opt`` (for ``net``); False when ``sk_opt`` is of an unknown kind."""
     from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
@@ -81,28 +86,30 @@ def load_sklearn_optimizer(sk_opt, opt, net) -> bool:
     return False
 
 
-def best_params_of(sk, net):
+def best_params_of(sk: Any, net: _gf.Network) -> FloatArray:
     """scikit-learn's best weights (kept for early stopping) as a flat vector of ``net``."""
     if hasattr(sk, "_best_coefs"):
         return net.join_params(sk._best_coefs, sk._best_intercepts)
     return np.array(net.params, copy=True)
 
 
-def _layer_lists(net, flat, dtype):
+def _layer_lists(net: _gf.Network, flat: npt.ArrayLike,
+                 dtype: npt.DTypeLike) -> tuple[list[FloatArray], list[FloatArray]]:
     """(coef list, intercept list), copies of a flat vector in ``net``'s layout."""
     weights, biases = net.split_params(np.asarray(flat))
     return ([np.array(W, dtype=dtype) for W in weights],
             [np.array(b, dtype=dtype) for b in biases])
 
 
-def _optimizer_to_sklearn(opt, net, sk, dtype):
+def _optimizer_to_sklearn(opt: _gf.SGD | _gf.Adam | None, net: _gf.Network, sk: Any,
+                          dtype: npt.DTypeLike) -> Any:
     if opt is None:
         return None
     from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOptimizer
 
     params = sk.coefs_ + sk.intercepts_
 
-    def per_layer(buffer):
+    def per_layer(buffer: npt.NDArray[Any] | None) -> list[npt.NDArray[Any]]:
         if buffer is None or np.shape(buffer) != (net.n_params,):
             return [np.zeros_like(p) for p in params]
         coefs, intercepts = _layer_lists(net, buffer, dtype)

@@ -1,11 +1,16 @@
 """``from_sklearn`` and ``to_sklearn``: the two directions as functions of the estimator."""
 from __future__ import annotations
 
+from typing import Any
+
+import numpy.typing as npt
+
 from ._classifier import MLPClassifier
 from ._regressor import MLPRegressor
 
 
-def from_sklearn(estimator, *, dtype=None, n_threads=None):
+def from_sklearn(estimator: Any, *, dtype: npt.DTypeLike | None = None,
+                 n_threads: int | None = None) -> MLPClassifier | MLPRegressor:
     """A gradfall MLPClassifier/MLPRegressor with the weights (and the fitted state: classes,
     loss curve, optimizer moments, ...) of a fitted ``sklearn.neural_network`` MLP.
 
@@ -24,6 +29,7 @@ def from_sklearn(estimator, *, dtype=None, n_threads=None):
     )
 
 
-def to_sklearn(estimator, *, dtype="float64"):
+def to_sklearn(estimator: MLPClassifier | MLPRegressor, *,
+               dtype: npt.DTypeLike = "float64") -> Any:
     """The ``sklearn.neural_network`` estimator equal to gradfall estimator ``estimator``."""
     return estimator.to_sklearn(dtype=dtype)

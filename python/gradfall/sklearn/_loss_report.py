@@ -9,16 +9,23 @@ by their sample weights, with the L2 term of each batch added. scikit-learn diff
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from gradfall.training import EpochResult
 
 
-def weights_squared(coefs) -> float:
+def weights_squared(coefs: Iterable[npt.NDArray[Any]]) -> float:
     """sum over layers of |W|^2, in float64."""
     return float(sum(np.dot(c.ravel().astype(np.float64), c.ravel().astype(np.float64))
                      for c in coefs))
 
 
-def reported_loss(raw, penalty, out_activation, n_outputs) -> float:
+def reported_loss(raw: float, penalty: float, out_activation: str, n_outputs: int) -> float:
     """Core loss (with its L2 ``penalty``) -> scikit-learn's ``loss_``."""
     if out_activation != "identity" or n_outputs == 1:
         return float(raw)
@@ -31,8 +38,9 @@ class EpochLoss:
     ``needs_batches``: the per-batch losses must be recorded (weighted data in several batches).
     """
 
-    def __init__(self, *, batch_counts, total_weight, weighted, alpha, out_activation,
-                 n_outputs, coefs):
+    def __init__(self, *, batch_counts: npt.ArrayLike, total_weight: float, weighted: bool,
+                 alpha: float, out_activation: str, n_outputs: int,
+                 coefs: Iterable[npt.NDArray[Any]]) -> None:
         """batch_counts: the rows of each batch of an epoch (``EpochRunner.batch_sizes``);
         total_weight: the sum of the sample weights (rows when unweighted)."""
         self.batch_counts = np.asarray(batch_counts, dtype=np.float64)
@@ -47,7 +55,7 @@ class EpochLoss:
         self.track_penalty = out_activation == "identity" and n_outputs > 1 and alpha > 0
         self._squares = weights_squared(coefs) if self.track_penalty else 0.0
 
-    def __call__(self, result, coefs) -> float:
+    def __call__(self, result: EpochResult, coefs: Iterable[npt.NDArray[Any]]) -> float:
         """``loss_`` of the epoch the core just ran (``coefs``: the weights after it)."""
         if self.needs_batches:
             raw = float(np.dot(np.asarray(result.batch_losses, dtype=np.float64),

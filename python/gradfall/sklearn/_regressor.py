@@ -1,18 +1,30 @@
 """gradfall.sklearn.MLPRegressor: scikit-learn's MLPRegressor on gradfall's C++ core."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-from sklearn.base import RegressorMixin, _fit_context
+import numpy.typing as npt
+from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import SPARSE_FORMATS, BaseMLP
+from gradfall.typing import Communicator, FloatArray
+
+from ._base import (
+    SPARSE_FORMATS,
+    BaseMLP,
+    DTypeChoice,
+    HiddenSizes,
+    RandomState,
+    fit_method,
+    partial_fit_method,
+)
 
 
-class MLPRegressor(RegressorMixin, BaseMLP):
+class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]  # sklearn: untyped
     """Multi-layer perceptron regressor, a drop-in for ``sklearn.neural_network.MLPRegressor``.
 
     Same parameters, defaults, objective (half squared error + L2), initialisation, optimizers,
@@ -36,42 +48,42 @@ class MLPRegressor(RegressorMixin, BaseMLP):
     ``sample_weight`` must be non-negative.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: dict[str, list[Any]] = {
         **BaseMLP._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
     def __init__(
         self,
-        loss="squared_error",
-        hidden_layer_sizes=(100,),
-        activation="relu",
+        loss: str = "squared_error",
+        hidden_layer_sizes: HiddenSizes = (100,),
+        activation: str = "relu",
         *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_fun=15000,
-        dtype="auto",
-        n_threads=None,
-        comm=None,
-    ):
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: RandomState = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        dtype: DTypeChoice = "auto",
+        n_threads: int | None = None,
+        comm: Communicator = None,
+    ) -> None:
         self.loss = loss
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -102,22 +114,24 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             comm=comm,
         )
 
-    def _out_activation(self):
+    def _out_activation(self) -> str:
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[Any, npt.NDArray[Any]]:
         X, y = self._validated_X(X, reset, y=y, accept_sparse=SPARSE_FORMATS, multi_output=True,
                                  y_numeric=True)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, np.asarray(y, dtype=X.dtype)
 
-    def _output_to_prediction(self, output):
+    def _output_to_prediction(self, output: FloatArray) -> npt.NDArray[Any]:
         if output.shape[1] == 1:
             return output.ravel()
         return output
 
-    def _score_function(self, y_true, y_pred, sample_weight):
+    def _score_function(self, y_true: npt.ArrayLike, y_pred: npt.ArrayLike,
+                        sample_weight: npt.NDArray[Any] | None) -> float:
         # r2_score(multioutput="uniform_average", force_finite=True) without its ~0.3 ms of
         # input checks, which would be paid after every epoch with early_stopping
         y_true = np.asarray(y_true, dtype=np.float64)
@@ -126,7 +140,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             y_true = y_true.reshape(-1, 1)
         y_pred = y_pred.reshape(y_true.shape)
         if y_true.shape[0] < 2:  # pragma: no cover - sklearn warns and returns nan
-            return r2_score(y_true, y_pred, sample_weight=sample_weight)
+            return float(r2_score(y_true, y_pred, sample_weight=sample_weight))
         weight = 1.0 if sample_weight is None else np.asarray(sample_weight, np.float64)[:, None]
         numerator = np.sum(weight * (y_true - y_pred) ** 2, axis=0)
         mean = np.average(y_true, axis=0, weights=sample_weight)
@@ -137,23 +151,23 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         scores[(numerator != 0) & (denominator == 0)] = 0.0
         return float(np.mean(scores))
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    @fit_method
+    def fit(self, X: Any, y: Any, sample_weight: npt.ArrayLike | None = None) -> MLPRegressor:
         """Fit the model to data matrix X and target(s) y. Returns self."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    @available_if(lambda est: est._check_solver())
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None):
+    @partial_fit_method
+    def partial_fit(self, X: Any, y: Any,
+                    sample_weight: npt.ArrayLike | None = None) -> MLPRegressor:
         """Update the model with a single epoch over the given data."""
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
-    def predict(self, X):
+    def predict(self, X: Any) -> npt.NDArray[Any]:
         """Predicted values, shape (n_samples,) or (n_samples, n_outputs)."""
         check_is_fitted(self)
         return self._predict(X)
 
-    def __sklearn_tags__(self):
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
