@@ -13,6 +13,9 @@ import json, os, signal, threading, time
 import numpy as np
 import gradfall as gf
 gf.set_num_threads(2)
+# Python's own Ctrl-C handling, as in a terminal: a shell's background job starts with SIGINT
+# ignored, and the child would inherit that.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 fired = []
 def interrupt_in(seconds):
     def send():
