@@ -350,4 +350,6 @@ EXPECTED_SURVIVORS = {
     "softmax-backward": "dead code: softmax pairs only with cross-entropy, whose gradient is "
                         "fused in the loss; activation_backward has no caller",
     "dropout-threshold": "equivalent up to a 2^-53 chance per unit",
+    "shared-b-counter": "equivalent: thread 0 resets the counter between the two barriers of its "
+                        "panel, where no thread reads it, whichever of the two it resets",
 }
