@@ -47,6 +47,24 @@ def test_training_gradient_matches_the_oracle_with_the_same_masks(isa, activatio
     assert np.max(np.abs(grad - expected)) <= tol * np.max(np.abs(expected))
 
 
+def test_each_epoch_trains_with_the_masks_of_its_own_step():
+    """One batch per epoch: epoch e is step e, so the second epoch's masks are step 1's."""
+    net = make("relu", "float64")
+    X, y = data()
+    core_gradient(net, X, y)
+    grad, params = core_gradient(net, X, y)
+    W, b = net.split_params(params)
+    expected = {}
+    for step in (0, 1):
+        masks = [(_core.dropout_keep(net.seed, step, l, p, len(X), net.layer_sizes[l + 1]), p)
+                 if p else None for l, p in enumerate(net.dropout)]
+        _, dW, db = oracle.loss_and_gradients(W, b, net.activations, net.leaky_slopes,
+                                              "cross_entropy", X, y, masks)
+        expected[step] = oracle.flatten(dW, db)
+    assert np.max(np.abs(grad - expected[1])) <= 1e-10 * np.max(np.abs(expected[1]))
+    assert np.max(np.abs(grad - expected[0])) > 1e-3 * np.max(np.abs(expected[0]))
+
+
 def test_masks_drop_about_p_and_differ_by_step_layer_and_row():
     keep = _core.dropout_keep(5, 0, 0, 0.3, 400, 500)
     assert abs(1 - keep.mean() - 0.3) < 0.01

@@ -14,6 +14,7 @@ OPTIMIZERS = {
     "sgd": dict(lr=0.1),
     "sgd_momentum": dict(lr=0.1, momentum=0.9),
     "sgd_nesterov": dict(lr=0.1, momentum=0.9, nesterov=True),
+    "sgd_plain_weight_decay": dict(lr=0.1, weight_decay=0.05),
     "sgd_weight_decay": dict(lr=0.1, momentum=0.5, weight_decay=0.05),
     "sgd_nesterov_weight_decay": dict(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.05),
     "adam": dict(lr=0.01),
