@@ -112,6 +112,7 @@ def test_binary_targets_outside_unit_interval_are_refused():
     (dict(dtype="bogus"), TypeError, "dtype must be 'float32' or 'float64'"),
     (dict(leaky_slope=-1), ValueError, "leaky_slope must be finite and >= 0"),
     (dict(seed=-1), ValueError, "seed must be >= 0"),
+    (dict(seed=2 ** 64), ValueError, "seed must be < 2\\*\\*64"),  # the first seed past uint64
     (dict(seed=2 ** 70), ValueError, "seed must be < 2\\*\\*64"),
     (dict(output_scale=0), ValueError, "output_scale must be finite and > 0"),
 ])
