@@ -132,6 +132,23 @@ def test_divergence_is_an_error_and_keeps_the_last_good_weights(optimizer):
     assert np.isfinite(model.history.loss).all()
 
 
+def test_divergence_goes_back_to_the_last_good_epoch_not_the_start():
+    X, y, _, _ = spirals()
+    model = net()
+    optimizer = gf.SGD(lr=0.01)
+    after = []  # the weights after each completed epoch
+
+    def explode_after_the_third(epoch, history):
+        after.append(model.params.copy())
+        if epoch == 2:
+            optimizer.lr = 1e6
+
+    with pytest.raises(gf.DivergenceError):
+        model.fit(X, y, epochs=10, optimizer=optimizer, callback=explode_after_the_third)
+    assert model.history.epochs == model.epochs_trained == 3
+    np.testing.assert_array_equal(model.params, after[2])
+
+
 def test_nan_batch_stops_before_its_update():
     X, y, _, _ = spirals()
     model = net()
