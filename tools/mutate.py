@@ -2,7 +2,7 @@
 rebuild incrementally, run the test suite until its first failure, and report how many
 mutations the tests kill.
 
-    python tools/mutate.py                  # every mutation (about an hour on 2 cores)
+    python tools/mutate.py                  # every mutation (about 90 minutes on 2 cores)
     python tools/mutate.py NAME [NAME ...]   # some of them
     python tools/mutate.py --check           # only check that every mutation applies
 

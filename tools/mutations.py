@@ -352,4 +352,6 @@ EXPECTED_SURVIVORS = {
     "dropout-threshold": "equivalent up to a 2^-53 chance per unit",
     "shared-b-counter": "equivalent: thread 0 resets the counter between the two barriers of its "
                         "panel, where no thread reads it, whichever of the two it resets",
+    "estimator-batch-clip": "equivalent: the core clamps the batch to the rows it trains on, so "
+                            "n + 1 and n give the same batches",
 }
