@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _core, objectives
-from .distributed import Collective, Local, collective_of
+from .distributed import Local, collective_of
 from ._validation import check_int, check_non_negative, check_positive
 from .history import History
 from .optimizers import SGD, Optimizer
@@ -109,8 +109,7 @@ class EpochRunner:
                                       data.weights, self.batch_size, net.seed, l2,
                                       shard_rows=shard_rows if collective.distributed else [],
                                       rank=collective.rank,
-                                      sum=collective.sum if isinstance(collective, Collective)
-                                      else None)
+                                      sum=collective.sum if collective.distributed else None)
 
     def batch_sizes(self) -> IntArray:
         """Rows of every batch of an epoch (over all processes' shards)."""
