@@ -20,7 +20,7 @@ def test_few_rows_give_the_bits_of_the_batched_path(isa, sizes, dtype, restore_t
     assert_close(full, oracle.forward(*oracle_args(net), X)[1][-1], dtype)
     for threads in (1, 2):
         gf.set_num_threads(threads)
-        for rows in (1, 2, 3, 4, 5):
+        for rows in range(1, 11):  # in place up to 8 rows (every kernel), packed from 9
             for start in (0, 17, 41 - rows):
                 np.testing.assert_array_equal(net.forward(X[start:start + rows]),
                                               full[start:start + rows])
@@ -45,6 +45,8 @@ def test_packed_weights_follow_every_change_of_the_parameters(isa, dtype):
         lambda: net.weights[0].__setitem__((0, 0), 7.0),       # through a NumPy view
         lambda: net.params.__setitem__(slice(None), net.params[::-1].copy()),  # a permutation
         lambda: net.biases[1].__setitem__(slice(None), 3.0),
+        # Two sign flips 128 words apart: the same lane of the fingerprint's hash chains.
+        lambda: net.params.__setitem__([5, 133], -net.params[[5, 133]]),
     ]
     for change in changes:
         before = net.forward(X)
@@ -55,6 +57,22 @@ def test_packed_weights_follow_every_change_of_the_parameters(isa, dtype):
     net.invalidate()
     assert net.packed_bytes == 0
     assert_close(net.forward(X), expected(), dtype)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_packed_weights_see_a_write_anywhere_in_a_large_network(isa, threads, restore_threads):
+    """Parameters of several fingerprint segments (hashed by the threads): a write to the first
+    word, the last, a segment boundary or the partial last block is seen."""
+    gf.set_num_threads(threads)
+    net = gf.Network([1000, 300, 10], loss="cross_entropy", seed=5)
+    X = np.random.default_rng(4).standard_normal((40, 1000)).astype(np.float32)
+    segment_words = (256 << 10) // 4
+    for index in (0, segment_words - 1, segment_words, net.n_params - 1):
+        before = net.forward(X)
+        net.params[index] += 1.0
+        after = net.forward(X)
+        assert not np.array_equal(before, after), index
+        assert_close(after, oracle.forward(*oracle_args(net), X)[1][-1], np.float32)
 
 
 def test_packed_weights_follow_the_isa():

@@ -342,6 +342,19 @@ MUTATIONS = [
              "start, stop = n * rank // size, n * (rank + 1) // size",
              "start, stop = n * rank // size, n * (rank + 1) // size + 1",
              "neighbouring ranks' shards share a row"),
+    # ---------------------------------------------------------------- inference
+    Mutation("fingerprint-tail", "csrc/core/fingerprint.cpp",
+             "if (segment + 1 == n_segments && tail_bytes > 0) {",
+             "if (segment + 1 == n_segments && tail_bytes > 512) {",
+             "the fingerprint skips the partial last block"),
+    Mutation("fingerprint-segments", "csrc/core/fingerprint.cpp",
+             "for (uint64_t s : segments) h = mix64(h ^ s);",
+             "for (uint64_t s : segments) h = mix64(h ^ s) * 0 + h;",
+             "the fingerprint ignores the segments' hashes"),
+    Mutation("gemv-unrolled-rows", "csrc/kernels/gemv.h",
+             "const Reg bv = V::load(b + u * ldb + v + n * W);",
+             "const Reg bv = V::load(b + v + n * W);",
+             "the few-row kernel reads one row of B for every row of its pass"),
 ]
 
 EXPECTED_SURVIVORS = {

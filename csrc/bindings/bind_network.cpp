@@ -3,7 +3,6 @@
 // CsrMatrix of the parameters' dtype.
 #include <pybind11/stl.h>
 
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -15,31 +14,12 @@
 #include "bindings/param_guard.h"
 #include "core/landscape.h"
 #include "core/dispatch.h"
+#include "core/fingerprint.h"
 #include "core/finite.h"
 #include "core/trainer.h"
 
 namespace gradfall::bindings {
 namespace {
-
-// Position-dependent hash of the parameters' bytes (four independent multiply-xor lanes, so it
-// runs near memory speed): any write to them, through gradfall or through a NumPy view, changes
-// it, swaps of equal-looking values included.
-uint64_t fingerprint(const void* data, size_t bytes) {
-  const unsigned char* p = static_cast<const unsigned char*>(data);
-  uint64_t lane[4] = {0x9E3779B97F4A7C15ull, 0xC2B2AE3D27D4EB4Full, 0x165667B19E3779F9ull,
-                      0x27D4EB2F165667C5ull};
-  const size_t words = bytes / 8;
-  size_t i = 0;
-  for (; i + 4 <= words; i += 4)
-    for (int k = 0; k < 4; ++k) {
-      uint64_t w;
-      std::memcpy(&w, p + 8 * (i + k), 8);
-      lane[k] = (lane[k] ^ (w + i)) * 0x9FB21C651E98DF25ull;
-    }
-  uint64_t h = mix64(lane[0]) ^ mix64(lane[1] + 1) ^ mix64(lane[2] + 2) ^ mix64(lane[3] + 3);
-  for (size_t j = 8 * i; j < bytes; ++j) h = mix64(h ^ (uint64_t(p[j]) + j));
-  return h;
-}
 
 // The weights packed for inference, rebuilt when the parameters (their fingerprint) or the ISA
 // changed. Users hold a shared_ptr, so a rebuild by one thread never frees what another reads.
@@ -75,7 +55,7 @@ std::shared_ptr<const PackedWeights<double>>& InferenceCache::slot<double>() { r
 template <typename T>
 std::shared_ptr<const PackedWeights<T>> InferenceCache::current(const ModelSpec& spec,
                                                                 const T* params) {
-  const uint64_t now = fingerprint(params, sizeof(T) * static_cast<size_t>(spec.n_params()));
+  const uint64_t now = fingerprint(params, int64_t(sizeof(T)) * spec.n_params());
   std::lock_guard<std::mutex> lock(mutex_);
   auto& packed = slot<T>();
   if (!packed || now != fingerprint_ || isa_ != &active_kernels()) {

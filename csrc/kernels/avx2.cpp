@@ -5,6 +5,7 @@
 
 #include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
+#include "kernels/fingerprint_blocks.h"
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -107,15 +108,16 @@ const KernelSet& avx2_kernels() {
       {6, 16, &micro_tile<Avx2Float, 6, 2, true>, &micro_tile<Avx2Float, 6, 2, false>,
        &bias_map<Avx2Float, true>, &map_grad<Avx2Float>, &math_fn<Avx2Float, true>,
        &combine_rows<Avx2Float, 4>, &fma_loop<Avx2Float, 12>,
-       {&gemv_rows<Avx2Float, 1, 2>, &gemv_rows<Avx2Float, 2, 2>, &gemv_rows<Avx2Float, 3, 2>,
-        &gemv_rows<Avx2Float, 4, 2>},
+       {&gemv_rows<Avx2Float, 1, 2>, &gemv_rows<Avx2Float, 2, 2>, &gemv_rows<Avx2Float, 3, 2>, &gemv_rows<Avx2Float, 4, 2>,
+        &gemv_rows<Avx2Float, 5, 2>, &gemv_rows<Avx2Float, 6, 2>, &gemv_rows<Avx2Float, 7, 2>, &gemv_rows<Avx2Float, 8, 2>},
        16},
       {6, 8, &micro_tile<Avx2Double, 6, 2, true>, &micro_tile<Avx2Double, 6, 2, false>,
        &bias_map<Avx2Double, false>, &map_grad<Avx2Double>, &math_fn<Avx2Double, false>,
        &combine_rows<Avx2Double, 4>, &fma_loop<Avx2Double, 12>,
-       {&gemv_rows<Avx2Double, 1, 2>, &gemv_rows<Avx2Double, 2, 2>, &gemv_rows<Avx2Double, 3, 2>,
-        &gemv_rows<Avx2Double, 4, 2>},
+       {&gemv_rows<Avx2Double, 1, 2>, &gemv_rows<Avx2Double, 2, 2>, &gemv_rows<Avx2Double, 3, 2>, &gemv_rows<Avx2Double, 4, 2>,
+        &gemv_rows<Avx2Double, 5, 2>, &gemv_rows<Avx2Double, 6, 2>, &gemv_rows<Avx2Double, 7, 2>, &gemv_rows<Avx2Double, 8, 2>},
        8},
+      &fingerprint_blocks,
   };
   return set;
 }

@@ -6,6 +6,7 @@
 
 #include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
+#include "kernels/fingerprint_blocks.h"
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -89,15 +90,16 @@ const KernelSet& avx512_kernels() {
       {12, 32, &micro_tile<Avx512Float, 12, 2, true>, &micro_tile<Avx512Float, 12, 2, false>,
        &bias_map<Avx512Float, true>, &map_grad<Avx512Float>, &math_fn<Avx512Float, true>,
        &combine_rows<Avx512Float, 4>, &fma_loop<Avx512Float, 16>,
-       {&gemv_rows<Avx512Float, 1, 4>, &gemv_rows<Avx512Float, 2, 4>, &gemv_rows<Avx512Float, 3, 4>,
-        &gemv_rows<Avx512Float, 4, 4>},
+       {&gemv_rows<Avx512Float, 1, 4>, &gemv_rows<Avx512Float, 2, 4>, &gemv_rows<Avx512Float, 3, 4>, &gemv_rows<Avx512Float, 4, 4>,
+        &gemv_rows<Avx512Float, 5, 4>, &gemv_rows<Avx512Float, 6, 4>, &gemv_rows<Avx512Float, 7, 4>, &gemv_rows<Avx512Float, 8, 4>},
        64},
       {12, 16, &micro_tile<Avx512Double, 12, 2, true>, &micro_tile<Avx512Double, 12, 2, false>,
        &bias_map<Avx512Double, false>, &map_grad<Avx512Double>, &math_fn<Avx512Double, false>,
        &combine_rows<Avx512Double, 4>, &fma_loop<Avx512Double, 16>,
-       {&gemv_rows<Avx512Double, 1, 4>, &gemv_rows<Avx512Double, 2, 4>, &gemv_rows<Avx512Double, 3, 4>,
-        &gemv_rows<Avx512Double, 4, 4>},
+       {&gemv_rows<Avx512Double, 1, 4>, &gemv_rows<Avx512Double, 2, 4>, &gemv_rows<Avx512Double, 3, 4>, &gemv_rows<Avx512Double, 4, 4>,
+        &gemv_rows<Avx512Double, 5, 4>, &gemv_rows<Avx512Double, 6, 4>, &gemv_rows<Avx512Double, 7, 4>, &gemv_rows<Avx512Double, 8, 4>},
        32},
+      &fingerprint_blocks,
   };
   return set;
 }

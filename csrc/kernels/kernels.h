@@ -25,7 +25,7 @@ struct Tile {
 
 // Up to kGemvMaxRows rows of a few-row product: y[r][j] = [y[r][j] +] sum_{p<k} x[r][p] b[p*ldb+j]
 // for j in [j0, j1). B is read in place, row-major; x[r] and y[r] point at row r.
-constexpr int kGemvMaxRows = 4;
+constexpr int kGemvMaxRows = 8;
 
 template <typename T>
 struct RowsJob {
@@ -75,10 +75,17 @@ struct MicroKernel {
   int gemv_step;
 };
 
+// The parameters' fingerprint (core/fingerprint.h) runs kFingerprintLanes uint32 hash chains,
+// lane k over word k of each kFingerprintLanes * 4-byte block.
+constexpr int kFingerprintLanes = 128;
+constexpr int64_t kFingerprintBlockBytes = kFingerprintLanes * 4;
+
 struct KernelSet {
   const char* name;
   MicroKernel<float> f32;
   MicroKernel<double> f64;
+  // Advances the lanes over `blocks` whole blocks of data (see fingerprint_blocks.h).
+  void (*fingerprint_blocks)(const unsigned char* data, int64_t blocks, uint32_t* lanes);
 };
 
 const KernelSet& scalar_kernels();

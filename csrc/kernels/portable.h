@@ -22,3 +22,12 @@
 #else
 #define GF_PREFETCH_FOR_WRITE(address) ((void)(address))
 #endif
+
+// GF_PREFETCH_FOR_READ(address): start loading a cache line that is about to be read.
+#if defined(__GNUC__) || defined(__clang__)
+#define GF_PREFETCH_FOR_READ(address) __builtin_prefetch((address), 0, 3)
+#elif defined(_MSC_VER) && (defined(_M_X64) || defined(_M_IX86))
+#define GF_PREFETCH_FOR_READ(address) _mm_prefetch(reinterpret_cast<const char*>(address), _MM_HINT_T0)
+#else
+#define GF_PREFETCH_FOR_READ(address) ((void)(address))
+#endif

@@ -1,6 +1,7 @@
 // Portable kernels: plain C++ the compiler may vectorise only with the baseline ISA.
 #include "kernels/combine_rows.h"
 #include "kernels/elementwise.h"
+#include "kernels/fingerprint_blocks.h"
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
@@ -36,16 +37,17 @@ const KernelSet& scalar_kernels() {
        &bias_map<ScalarVec<float>, false>, &map_grad<ScalarVec<float>>,
        &math_fn<ScalarVec<float>, false>, &combine_rows<ScalarVec<float>, 4>,
        &fma_loop<ScalarVec<float>, 8>,
-       {&gemv_rows<ScalarVec<float>, 1, 4>, &gemv_rows<ScalarVec<float>, 2, 4>,
-        &gemv_rows<ScalarVec<float>, 3, 4>, &gemv_rows<ScalarVec<float>, 4, 4>},
+       {&gemv_rows<ScalarVec<float>, 1, 4>, &gemv_rows<ScalarVec<float>, 2, 4>, &gemv_rows<ScalarVec<float>, 3, 4>, &gemv_rows<ScalarVec<float>, 4, 4>,
+        &gemv_rows<ScalarVec<float>, 5, 4>, &gemv_rows<ScalarVec<float>, 6, 4>, &gemv_rows<ScalarVec<float>, 7, 4>, &gemv_rows<ScalarVec<float>, 8, 4>},
        4},
       {4, 4, &micro_tile<ScalarVec<double>, 4, 4, true>, &micro_tile<ScalarVec<double>, 4, 4, false>,
        &bias_map<ScalarVec<double>, false>, &map_grad<ScalarVec<double>>,
        &math_fn<ScalarVec<double>, false>, &combine_rows<ScalarVec<double>, 4>,
        &fma_loop<ScalarVec<double>, 8>,
-       {&gemv_rows<ScalarVec<double>, 1, 4>, &gemv_rows<ScalarVec<double>, 2, 4>,
-        &gemv_rows<ScalarVec<double>, 3, 4>, &gemv_rows<ScalarVec<double>, 4, 4>},
+       {&gemv_rows<ScalarVec<double>, 1, 4>, &gemv_rows<ScalarVec<double>, 2, 4>, &gemv_rows<ScalarVec<double>, 3, 4>, &gemv_rows<ScalarVec<double>, 4, 4>,
+        &gemv_rows<ScalarVec<double>, 5, 4>, &gemv_rows<ScalarVec<double>, 6, 4>, &gemv_rows<ScalarVec<double>, 7, 4>, &gemv_rows<ScalarVec<double>, 8, 4>},
        4},
+      &fingerprint_blocks,
   };
   return set;
 }
