@@ -20,7 +20,8 @@ def test_few_rows_give_the_bits_of_the_batched_path(isa, sizes, dtype, restore_t
     assert_close(full, oracle.forward(*oracle_args(net), X)[1][-1], dtype)
     for threads in (1, 2):
         gf.set_num_threads(threads)
-        for rows in range(1, 11):  # in place up to 8 rows (every kernel), packed from 9
+        # In place up to 16 rows (every kernel, then groups of 8), packed from 17.
+        for rows in (*range(1, 11), 15, 16, 17):
             for start in (0, 17, 41 - rows):
                 np.testing.assert_array_equal(net.forward(X[start:start + rows]),
                                               full[start:start + rows])

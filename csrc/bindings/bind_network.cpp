@@ -113,9 +113,9 @@ py::array_t<T> checked_params(const ModelSpec& spec, const py::handle& params, b
   return p;
 }
 
-// Up to this many rows the GEMM reads the weights in place (kernels::kGemvMaxRows): a packed
+// Up to this many rows the GEMM reads the weights in place (kFewRows): a packed
 // copy would not be used.
-constexpr int64_t kPackedFromRows = kernels::kGemvMaxRows + 1;
+constexpr int64_t kPackedFromRows = kFewRows + 1;
 
 template <typename T>
 py::array forward_impl(const ModelSpec& spec, const py::array& params, const py::object& X,

@@ -109,7 +109,7 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
     }
     return;
   }
-  if (M <= kernels::kGemvMaxRows && !s.trans_a && !s.trans_b) {
+  if (M <= kFewRows && !s.trans_a && !s.trans_b) {
     gemm_few_rows(s, A, lda, B, ldb, C, ldc, accumulate, parallel, epilogue, uk,
                   blocking_for<T>(uk.mr, uk.nr).kc);
     return;

@@ -57,6 +57,10 @@ template <typename T>
 void apply_epilogue(const GemmEpilogue<T>& e, const kernels::MicroKernel<T>& uk, T* C,
                     int64_t ldc, int64_t i0, int64_t j0, int mv, int nv);
 
+// Products of up to this many rows (neither operand transposed) read B in place, once per group
+// of kernels::kGemvMaxRows rows (gemm_few_rows.cpp): packing B would cost more than the product.
+constexpr int64_t kFewRows = 2 * kernels::kGemvMaxRows;
+
 // Up to this many rows of C, A is read in place rather than packed (unless its stride aliases
 // L1 sets): callers that choose their own row blocks keep wide inputs below it.
 constexpr int64_t kGemmInPlaceRows = 512;

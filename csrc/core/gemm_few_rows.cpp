@@ -1,5 +1,5 @@
-// Products of at most kGemvMaxRows rows (one row: a matrix-vector product): B is read in place,
-// once, row by row, and the threads split its columns. Packing B, as the blocked driver does,
+// Products of at most kFewRows rows (one row: a matrix-vector product): B is read in place, row
+// by row, once per group of kGemvMaxRows rows, and the threads split its columns. Packing B, as the blocked driver does,
 // would cost more than the whole product. The K panels and the epilogue are the blocked
 // driver's, so the result has the same bits.
 #include <omp.h>
@@ -27,14 +27,17 @@ void few_rows_columns(const GemmShape& s, const T* A, int64_t lda, const T* B, i
   job.j0 = j0;
   job.j1 = j1;
   for (int64_t pc = 0; pc < s.K; pc += kc) {
-    for (int r = 0; r < rows; ++r) {
-      job.x[r] = A + (s.a_rows ? s.a_rows[r] : r) * lda + pc;
-      job.y[r] = C + r * ldc;
-    }
     job.b = B + pc * ldb;
     job.k = std::min(kc, s.K - pc);
     job.accumulate = accumulate || pc > 0;
-    uk.gemv[rows - 1](job);
+    for (int r0 = 0; r0 < rows; r0 += kernels::kGemvMaxRows) {
+      const int group = std::min(kernels::kGemvMaxRows, rows - r0);
+      for (int r = 0; r < group; ++r) {
+        job.x[r] = A + (s.a_rows ? s.a_rows[r0 + r] : r0 + r) * lda + pc;
+        job.y[r] = C + (r0 + r) * ldc;
+      }
+      uk.gemv[group - 1](job);
+    }
   }
   if (epilogue) apply_epilogue(*epilogue, uk, C, ldc, 0, j0, rows, static_cast<int>(j1 - j0));
 }
