@@ -89,11 +89,18 @@ def test_packed_weights_follow_the_isa():
         gf.set_isa(previous)
 
 
-def test_batched_results_do_not_depend_on_packing():
-    """A product with the packed weights gives the bits of one that packs as it goes."""
-    net = gf.Network([784, 256, 128, 10], loss="cross_entropy", seed=4)
-    X = np.random.default_rng(3).standard_normal((1300, 784)).astype(np.float32)
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("sizes, rows", [([784, 256, 128, 10], 1300), ([64, 64, 10], 3001),
+                                         ([33, 129, 17, 5], 257)], ids=str)
+def test_batched_results_do_not_depend_on_packing(isa, sizes, rows, threads, restore_threads):
+    """A product with the packed weights gives the bits of one that packs as it goes, and the
+    threads taking whole blocks of rows through every layer (packed, 2 threads, from 256 rows)
+    give the bits of every product shared by the threads."""
+    gf.set_num_threads(threads)
+    net = gf.Network(sizes, loss="cross_entropy", seed=4)
+    X = np.random.default_rng(3).standard_normal((rows, sizes[0])).astype(np.float32)
     packed = net.forward(X)
     net.invalidate()
     unpacked = gf._core.forward(net.spec, net.params, X)  # no cache: packs per product
     np.testing.assert_array_equal(packed, unpacked)
+    assert_close(packed, oracle.forward(*oracle_args(net), X)[1][-1], np.float32)

@@ -1,23 +1,33 @@
 #include "core/network.h"
 
+#include <omp.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
+#include "core/cache_info.h"
 #include "core/dispatch.h"
 #include "core/gemm.h"
 #include "core/sparse_products.h"
+#include "core/threads.h"
 
 namespace gradfall {
+
+// Up to this many rows predict_outputs keeps its workspace per thread (a few KiB per layer).
+constexpr int64_t kFewRowsWorkspace = 64;
+// Below this many rows per block the products run better shared by the threads (measured: a
+// 784-1024-1024-10 network at 128 rows, 32-row blocks 7% slower).
+constexpr int64_t kMinThreadBlockRows = 64;
 
 // Chunks the GEMM reads in place (no packing of the wide input) pay while the weights are small
 // enough that re-packing them for every chunk is cheap; larger weight matrices are better
 // amortised over 2048 rows.
-// Up to this many rows predict_outputs keeps its workspace per thread (a few KiB per layer).
-constexpr int64_t kFewRowsWorkspace = 64;
 
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   int64_t largest_weights = 0;
@@ -261,10 +271,66 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
   return cost + l2_penalty<T>(spec, params, l2, norm, grads);
 }
 
+// Rows per block when each thread runs whole blocks through every layer: the widest pair of
+// consecutive activations of a block fills half of L2 (64..512 rows).
+int64_t thread_block_rows(const ModelSpec& spec, size_t elem_bytes) {
+  int64_t widest = 0;
+  for (int64_t l = 0; l < spec.n_layers(); ++l)
+    widest = std::max(widest, spec.sizes[l] + spec.sizes[l + 1]);
+  const int64_t fit = cache_sizes().l2 / 2 / (widest * static_cast<int64_t>(elem_bytes));
+  return std::clamp<int64_t>(fit, kMinThreadBlockRows, 512);
+}
+
+namespace {
+
+
+// Many rows with the weights packed: each thread takes whole blocks of rows through every layer
+// with single-threaded products (no barrier between layers, activations kept in its own cache),
+// the blocks dealt out dynamically. Each row is computed by one thread with the products' fixed
+// summation order, so the bits are those of the layer-parallel path.
+template <typename T>
+void predict_thread_blocks(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
+                           const StopFlag* stop, const PackedWeights<T>& packed, int nt,
+                           int64_t block) {
+  const int64_t n = X.n_rows, k = spec.n_out();
+  const int64_t n_blocks = (n + block - 1) / block;
+  std::exception_ptr failure;
+  std::atomic<bool> failed{false};
+#pragma omp parallel num_threads(nt)
+  {
+    Workspace<T> ws;
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t c = 0; c < n_blocks; ++c) {
+      if (failed.load(std::memory_order_relaxed) || stop_requested(stop)) continue;
+      try {
+        const int64_t start = c * block, rows = std::min(block, n - start);
+        ws.reserve(spec, rows);
+        network_forward<T>(spec, params, X.rows_from(start), rows, ws, false, nullptr, true,
+                           nullptr, &packed);
+        std::memcpy(out + start * k, ws.a[spec.n_layers()].data(), sizeof(T) * rows * k);
+      } catch (...) {
+#pragma omp critical(gradfall_predict_failure)
+        if (!failed.exchange(true)) failure = std::current_exception();
+      }
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel, const StopFlag* stop, const PackedWeights<T>* packed) {
   const int64_t n = X.n_rows;
+  const int nt = parallel && !omp_in_parallel() ? num_threads() : 1;
+  // At least two blocks per thread, and no block under kMinThreadBlockRows rows.
+  const int64_t block = std::min(thread_block_rows(spec, sizeof(T)),
+                                 std::max(kMinThreadBlockRows, (n + 2 * nt - 1) / (2 * nt)));
+  if (packed && nt > 1 && !X.is_sparse() && n >= 2 * nt * kMinThreadBlockRows) {
+    predict_thread_blocks<T>(spec, params, X, out, stop, *packed, nt, block);
+    return;
+  }
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   // A few rows (a served request) reuse the calling thread's workspace: no allocation per call.
   thread_local Workspace<T> few_rows_ws;
