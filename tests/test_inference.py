@@ -67,8 +67,10 @@ def test_packed_weights_see_a_write_anywhere_in_a_large_network(isa, threads, re
     gf.set_num_threads(threads)
     net = gf.Network([1000, 300, 10], loss="cross_entropy", seed=5)
     X = np.random.default_rng(4).standard_normal((40, 1000)).astype(np.float32)
-    segment_words = (256 << 10) // 4
-    for index in (0, segment_words - 1, segment_words, net.n_params - 1):
+    segment_words, block_words = (256 << 10) // 4, 512 // 4
+    last_weight = net.n_params - 10 - 1  # W_1's last entry, before b_1's 10 values
+    assert net.n_params % block_words > 11  # ... so it lies in the partial last block
+    for index in (0, segment_words - 1, segment_words, last_weight):
         before = net.forward(X)
         net.params[index] += 1.0
         after = net.forward(X)
