@@ -30,8 +30,10 @@ const bool g_at_fork_registered = pthread_atfork(nullptr, nullptr, &after_fork_i
 }  // namespace
 
 int max_threads() {
-  const int cpus = std::max(1, omp_get_num_procs());
-  return std::max(4, 4 * cpus);
+  // omp_get_num_procs asks the OS for the affinity mask (a system call): asked once, not at
+  // every num_threads() of every training batch.
+  static const int cap = std::max(4, 4 * std::max(1, omp_get_num_procs()));
+  return cap;
 }
 
 int num_threads() {

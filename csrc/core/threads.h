@@ -10,7 +10,7 @@
 namespace gradfall {
 
 int num_threads();
-// The most threads the core accepts: 4 per CPU the process may use (at least 4).
+// The most threads the core accepts: 4 per CPU the process may use when first asked (at least 4).
 int max_threads();
 // Throws std::invalid_argument outside 1..max_threads().
 void set_num_threads(int n);

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/dispatch.h"
+#include "kernels/sum_squares.h"
 
 namespace gradfall {
 namespace {
@@ -30,16 +31,11 @@ inline uint64_t multiply_high(uint64_t a, uint64_t b) {
   return high_high + (high_low >> 32) + (middle >> 32);
 }
 
-// Sum of squares in double with 8 interleaved partial sums (vectorisable, fixed order).
-template <typename T>
-double sum_squares(const T* x, int64_t n) {
-  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += static_cast<double>(x[i + j]) * static_cast<double>(x[i + j]);
-  for (; i < n; ++i) acc[0] += static_cast<double>(x[i]) * static_cast<double>(x[i]);
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
+// Sum of squares in double, kernels::kSquareSlots interleaved partial sums: float32 through the
+// active ISA's kernel (the same bits on every ISA), float64 in the baseline build, where no fused
+// multiply-add changes the rounding of its squares (sum_squares_of_rows below mirrors it).
+double sum_squares_of(const float* x, int64_t n) { return active_kernels().sum_squares_f32(x, n); }
+double sum_squares_of(const double* x, int64_t n) { return sum_squares<double>(x, n); }
 
 constexpr int64_t kChunk = 1 << 14;
 
@@ -52,7 +48,7 @@ double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) 
   const bool threaded = chunks >= 8 && num_threads() > 1;
 #pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
   for (int64_t c = 0; c < chunks; ++c)
-    partial[c] = sum_squares(x + c * kChunk, std::min(kChunk, n - c * kChunk));
+    partial[c] = sum_squares_of(x + c * kChunk, std::min(kChunk, n - c * kChunk));
   double total = 0;
   for (int64_t c = 0; c < chunks; ++c) total += partial[c];
   return total;
@@ -60,16 +56,19 @@ double chunked_sum_squares(const T* x, int64_t n, std::vector<double>& partial) 
 
 // chunked_sum_squares of x[0..n) when only rows `rows` (ascending, `width` values each) and
 // the values from dense_from on can be non-zero: the same bits, since a zero adds nothing to
-// the same accumulators. Each value goes where sum_squares puts it: slot q % 8 of its chunk,
-// or slot 0 in the chunk's tail past its last whole group of 8.
+// the same accumulators. Each value goes where sum_squares puts it: slot q % S of its chunk, or
+// slot 0 in the chunk's tail past its last whole group of S.
 template <typename T>
 double sum_squares_of_rows(const T* x, int64_t n, int64_t width, const std::vector<int64_t>& rows,
                            int64_t dense_from) {
-  double total = 0, acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  constexpr int S = kernels::kSquareSlots;
+  double total = 0, acc[S] = {};
   int64_t chunk = 0;
   const auto close_chunk = [&]() {
-    total += ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    std::fill(acc, acc + 8, 0.0);
+    for (int half = S / 2; half > 0; half /= 2)
+      for (int j = 0; j < half; ++j) acc[j] += acc[j + half];
+    total += acc[0];
+    std::fill(acc, acc + S, 0.0);
   };
   const auto square = [x](int64_t i) {
     return static_cast<double>(x[i]) * static_cast<double>(x[i]);
@@ -80,14 +79,11 @@ double sum_squares_of_rows(const T* x, int64_t n, int64_t width, const std::vect
         close_chunk();
         chunk = begin / kChunk;
       }
-      // Chunks start at multiples of 8, so a value's slot is its index mod 8.
+      // Chunks start at multiples of S, so a value's slot is its index mod S.
       const int64_t chunk_end = std::min(n, (chunk + 1) * kChunk), stop = std::min(end, chunk_end);
-      const int64_t whole_end = std::min(stop, chunk_end - (chunk_end - chunk * kChunk) % 8);
+      const int64_t whole_end = std::min(stop, chunk_end - (chunk_end - chunk * kChunk) % S);
       int64_t i = begin;
-      for (; i < whole_end && i % 8 != 0; ++i) acc[i % 8] += square(i);
-      for (; i + 8 <= whole_end; i += 8)
-        for (int j = 0; j < 8; ++j) acc[j] += square(i + j);
-      for (; i < whole_end; ++i) acc[i % 8] += square(i);
+      for (; i < whole_end; ++i) acc[i % S] += square(i);
       for (; i < stop; ++i) acc[0] += square(i);
       begin = stop;
     }

@@ -9,6 +9,7 @@
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
+#include "kernels/sum_squares.h"
 
 namespace gradfall::kernels {
 namespace {
@@ -118,6 +119,7 @@ const KernelSet& avx2_kernels() {
         &gemv_rows<Avx2Double, 5, 2>, &gemv_rows<Avx2Double, 6, 2>, &gemv_rows<Avx2Double, 7, 2>, &gemv_rows<Avx2Double, 8, 2>},
        8},
       &fingerprint_blocks,
+      &sum_squares<float>,
   };
   return set;
 }

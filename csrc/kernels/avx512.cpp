@@ -10,6 +10,7 @@
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
+#include "kernels/sum_squares.h"
 
 namespace gradfall::kernels {
 namespace {
@@ -100,6 +101,7 @@ const KernelSet& avx512_kernels() {
         &gemv_rows<Avx512Double, 5, 4>, &gemv_rows<Avx512Double, 6, 4>, &gemv_rows<Avx512Double, 7, 4>, &gemv_rows<Avx512Double, 8, 4>},
        32},
       &fingerprint_blocks,
+      &sum_squares<float>,
   };
   return set;
 }

@@ -79,6 +79,8 @@ struct MicroKernel {
 // lane k over word k of each kFingerprintLanes * 4-byte block.
 constexpr int kFingerprintLanes = 128;
 constexpr int64_t kFingerprintBlockBytes = kFingerprintLanes * 4;
+// Partial sums of sum_squares (sum_squares.h): value i goes to slot i % kSquareSlots.
+constexpr int kSquareSlots = 32;
 
 struct KernelSet {
   const char* name;
@@ -86,6 +88,8 @@ struct KernelSet {
   MicroKernel<double> f64;
   // Advances the lanes over `blocks` whole blocks of data (see fingerprint_blocks.h).
   void (*fingerprint_blocks)(const unsigned char* data, int64_t blocks, uint32_t* lanes);
+  // sum_i x[i]^2 in double (see sum_squares.h).
+  double (*sum_squares_f32)(const float* x, int64_t n);
 };
 
 const KernelSet& scalar_kernels();

@@ -5,6 +5,7 @@
 #include "kernels/gemv.h"
 #include "kernels/kernels.h"
 #include "kernels/microkernel.h"
+#include "kernels/sum_squares.h"
 
 namespace gradfall::kernels {
 namespace {
@@ -48,6 +49,7 @@ const KernelSet& scalar_kernels() {
         &gemv_rows<ScalarVec<double>, 5, 4>, &gemv_rows<ScalarVec<double>, 6, 4>, &gemv_rows<ScalarVec<double>, 7, 4>, &gemv_rows<ScalarVec<double>, 8, 4>},
        4},
       &fingerprint_blocks,
+      &sum_squares<float>,
   };
   return set;
 }
