@@ -44,19 +44,59 @@ void softmax_row(T* z, int64_t cols) {
   for (int64_t j = 0; j < cols; ++j) z[j] *= inv;
 }
 
+namespace {
+
+// Rows of a softmax taken together: each row's maximum subtracted, one exp call over the whole
+// tile, then each row scaled by its sum. Every element sees softmax_row's operations in its
+// order (the exp kernel treats every lane alike), so the bits are softmax_row's.
+template <typename T>
+void softmax_rows(T* z, int64_t rows, int64_t cols) {
+  for (int64_t i = 0; i < rows; ++i) {
+    T* row = z + i * cols;
+    const T peak = *std::max_element(row, row + cols);
+    for (int64_t j = 0; j < cols; ++j) row[j] -= peak;
+  }
+  kernels::pick<T>(active_kernels()).math(kernels::MathFn::exp, z, z, rows * cols);
+  for (int64_t i = 0; i < rows; ++i) {
+    T* row = z + i * cols;
+    T total = 0;
+    for (int64_t j = 0; j < cols; ++j) total += row[j];
+    const T inv = T(1) / total;
+    for (int64_t j = 0; j < cols; ++j) row[j] *= inv;
+  }
+}
+
+// Rows per softmax tile: about 4 KiB of values, held in L1 between the three passes.
+template <typename T>
+int64_t softmax_tile_rows(int64_t cols) {
+  return std::max<int64_t>(1, 4096 / (cols * static_cast<int64_t>(sizeof(T))));
+}
+
+}  // namespace
+
 template <typename T>
 void bias_activation_forward(Activation act, T slope, const T* b, T* z, int64_t rows, int64_t cols,
                              bool parallel) {
   const kernels::MicroKernel<T>& uk = kernels::pick<T>(active_kernels());
   const kernels::MapOp op = map_op(act);
-  const int64_t min_parallel =
-      act == Activation::softmax ? kParallelSoftmaxElements : kParallelElements;
-  const bool threaded = parallel && rows * cols >= min_parallel && num_threads() > 1;
+  if (act == Activation::softmax) {
+    const int64_t tile = softmax_tile_rows<T>(cols), tiles = (rows + tile - 1) / tile;
+    const bool threaded = parallel && rows * cols >= kParallelSoftmaxElements &&
+                          num_threads() > 1 && tiles > 1;
+#pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t first = t * tile, count = std::min(tile, rows - first);
+      if (b)
+        for (int64_t i = first; i < first + count; ++i) uk.bias_map(op, slope, b, z + i * cols, cols);
+      softmax_rows(z + first * cols, count, cols);
+    }
+    return;
+  }
+  const bool threaded = parallel && rows * cols >= kParallelElements && num_threads() > 1;
 #pragma omp parallel for schedule(static) num_threads(num_threads()) if (threaded)
   for (int64_t i = 0; i < rows; ++i) {
     T* row = z + i * cols;
     uk.bias_map(op, slope, b, row, cols);
-    if (act == Activation::softmax) softmax_row(row, cols);
     if (act == Activation::exp) uk.math(kernels::MathFn::exp, row, row, cols);
   }
 }
