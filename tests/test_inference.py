@@ -106,3 +106,19 @@ def test_batched_results_do_not_depend_on_packing(isa, sizes, rows, threads, res
     unpacked = gf._core.forward(net.spec, net.params, X)  # no cache: packs per product
     np.testing.assert_array_equal(packed, unpacked)
     assert_close(packed, oracle.forward(*oracle_args(net), X)[1][-1], np.float32)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_a_non_finite_value_in_any_block_of_rows_is_refused(bad, threads, restore_threads):
+    """Many rows are checked block by block as the threads take them: a bad value in the first
+    row, a block boundary or the last row still refuses the whole call."""
+    gf.set_num_threads(threads)
+    net = gf.Network([20, 16, 3], loss="cross_entropy", seed=6)
+    X = np.random.default_rng(5).standard_normal((3000, 20)).astype(np.float32)
+    net.forward(X)
+    for row in (0, 511, 512, 2999):
+        bad_X = X.copy()
+        bad_X[row, 7] = bad
+        with pytest.raises(ValueError, match="NaN or infinite"):
+            net.forward(bad_X)

@@ -15,7 +15,6 @@
 #include "core/landscape.h"
 #include "core/dispatch.h"
 #include "core/fingerprint.h"
-#include "core/finite.h"
 #include "core/trainer.h"
 
 namespace gradfall::bindings {
@@ -122,8 +121,6 @@ py::array forward_impl(const ModelSpec& spec, const py::array& params, const py:
                        ParamGuard* guard, InferenceCache* cache, bool check_finite) {
   auto p = checked_params<T>(spec, params, false);
   const Input<T> x = input_of<T>(X, spec.n_in());
-  if (check_finite && !x.is_sparse() && !all_finite<T>(x.dense, x.n_rows * spec.n_in()))
-    throw py::value_error("X contains NaN or infinite values");
   py::array_t<T> out({x.n_rows, spec.n_out()});
   T* out_ptr = out.mutable_data();
   const int64_t n = x.n_rows;
@@ -132,7 +129,7 @@ py::array forward_impl(const ModelSpec& spec, const py::array& params, const py:
     std::shared_ptr<const PackedWeights<T>> packed;
     if (cache && n >= kPackedFromRows && !x.is_sparse())
       packed = cache->template current<T>(spec, p.data());
-    predict_outputs<T>(spec, p.data(), x, out_ptr, true, stop, packed.get());
+    predict_outputs<T>(spec, p.data(), x, out_ptr, true, stop, packed.get(), check_finite);
   });
   return out;
 }

@@ -1,5 +1,7 @@
 #include "core/finite.h"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -19,7 +21,7 @@ template <typename Bits>
 bool bits_finite(const Bits* p, int64_t n, Bits exponent) {
   constexpr int64_t kChunk = 65536;
   const int64_t chunks = (n + kChunk - 1) / kChunk;
-  if (n < (int64_t(1) << 20) || num_threads() < 2)
+  if (n < (int64_t(1) << 20) || num_threads() < 2 || omp_in_parallel())
     return chunk_finite(p, 0, n, exponent);
   int bad = 0;
 #pragma omp parallel for schedule(static) num_threads(num_threads()) reduction(| : bad)

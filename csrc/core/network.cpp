@@ -13,12 +13,14 @@
 
 #include "core/cache_info.h"
 #include "core/dispatch.h"
+#include "core/finite.h"
 #include "core/gemm.h"
 #include "core/sparse_products.h"
 #include "core/threads.h"
 
 namespace gradfall {
 
+constexpr const char* kNonFiniteX = "X contains NaN or infinite values";
 // Up to this many rows predict_outputs keeps its workspace per thread (a few KiB per layer).
 constexpr int64_t kFewRowsWorkspace = 64;
 // Below this many rows per block the products run better shared by the threads (measured: a
@@ -291,7 +293,7 @@ namespace {
 template <typename T>
 void predict_thread_blocks(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                            const StopFlag* stop, const PackedWeights<T>& packed, int nt,
-                           int64_t block) {
+                           int64_t block, bool check_finite) {
   const int64_t n = X.n_rows, k = spec.n_out();
   const int64_t n_blocks = (n + block - 1) / block;
   std::exception_ptr failure;
@@ -304,6 +306,9 @@ void predict_thread_blocks(const ModelSpec& spec, const T* params, const Input<T
       if (failed.load(std::memory_order_relaxed) || stop_requested(stop)) continue;
       try {
         const int64_t start = c * block, rows = std::min(block, n - start);
+        // Checked here, while the block's rows are in cache for the first product.
+        if (check_finite && !all_finite<T>(X.dense + start * spec.n_in(), rows * spec.n_in()))
+          throw std::invalid_argument(kNonFiniteX);
         ws.reserve(spec, rows);
         network_forward<T>(spec, params, X.rows_from(start), rows, ws, false, nullptr, true,
                            nullptr, &packed);
@@ -321,16 +326,20 @@ void predict_thread_blocks(const ModelSpec& spec, const T* params, const Input<T
 
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
-                     bool parallel, const StopFlag* stop, const PackedWeights<T>* packed) {
+                     bool parallel, const StopFlag* stop, const PackedWeights<T>* packed,
+                     bool check_finite) {
   const int64_t n = X.n_rows;
+  check_finite = check_finite && !X.is_sparse();
   const int nt = parallel && !omp_in_parallel() ? num_threads() : 1;
   // At least two blocks per thread, and no block under kMinThreadBlockRows rows.
   const int64_t block = std::min(thread_block_rows(spec, sizeof(T)),
                                  std::max(kMinThreadBlockRows, (n + 2 * nt - 1) / (2 * nt)));
   if (packed && nt > 1 && !X.is_sparse() && n >= 2 * nt * kMinThreadBlockRows) {
-    predict_thread_blocks<T>(spec, params, X, out, stop, *packed, nt, block);
+    predict_thread_blocks<T>(spec, params, X, out, stop, *packed, nt, block, check_finite);
     return;
   }
+  if (check_finite && !all_finite<T>(X.dense, n * spec.n_in()))
+    throw std::invalid_argument(kNonFiniteX);
   const int64_t chunk_rows = eval_chunk_rows(spec, sizeof(T));
   // A few rows (a served request) reuse the calling thread's workspace: no allocation per call.
   thread_local Workspace<T> few_rows_ws;
@@ -380,7 +389,7 @@ void PackedWeights<T>::build(const ModelSpec& spec, const T* params) {
   template double evaluate_cost<T>(const ModelSpec&, const T*, const Input<T>&, const Targets<T>&, \
                                    double, T*, bool, const StopFlag*);                            \
   template void predict_outputs<T>(const ModelSpec&, const T*, const Input<T>&, T*, bool,         \
-                                   const StopFlag*, const PackedWeights<T>*);
+                                   const StopFlag*, const PackedWeights<T>*, bool);
 
 GRADFALL_INSTANTIATE(float)
 GRADFALL_INSTANTIATE(double)

@@ -119,11 +119,12 @@ int64_t thread_block_rows(const ModelSpec& spec, size_t elem_bytes);
 // Output activations for all X.n_rows rows into out (n x n_out); a stop request ends it between
 // row chunks. With packed weights and at least two blocks of thread_block_rows per thread, the
 // threads take whole blocks through every layer; otherwise every product is shared by the
-// threads, chunk after chunk. Both give the same bits.
+// threads, chunk after chunk. Both give the same bits. check_finite: a dense X holding NaN or
+// infinity throws std::invalid_argument (checked block by block on the first path).
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel, const StopFlag* stop = nullptr,
-                     const PackedWeights<T>* packed = nullptr);
+                     const PackedWeights<T>* packed = nullptr, bool check_finite = false);
 
 double sum_weights(const float* w, int64_t n);
 double sum_weights(const double* w, int64_t n);
