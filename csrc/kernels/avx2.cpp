@@ -118,8 +118,8 @@ const KernelSet& avx2_kernels() {
        {&gemv_rows<Avx2Double, 1, 2>, &gemv_rows<Avx2Double, 2, 2>, &gemv_rows<Avx2Double, 3, 2>, &gemv_rows<Avx2Double, 4, 2>,
         &gemv_rows<Avx2Double, 5, 2>, &gemv_rows<Avx2Double, 6, 2>, &gemv_rows<Avx2Double, 7, 2>, &gemv_rows<Avx2Double, 8, 2>},
        8},
-      &fingerprint_blocks,
-      &sum_squares<float>,
+      &fingerprint_blocks<Avx2Float>,
+      &sum_squares<float, Avx2Float>,
   };
   return set;
 }

@@ -100,8 +100,8 @@ const KernelSet& avx512_kernels() {
        {&gemv_rows<Avx512Double, 1, 4>, &gemv_rows<Avx512Double, 2, 4>, &gemv_rows<Avx512Double, 3, 4>, &gemv_rows<Avx512Double, 4, 4>,
         &gemv_rows<Avx512Double, 5, 4>, &gemv_rows<Avx512Double, 6, 4>, &gemv_rows<Avx512Double, 7, 4>, &gemv_rows<Avx512Double, 8, 4>},
        32},
-      &fingerprint_blocks,
-      &sum_squares<float>,
+      &fingerprint_blocks<Avx512Float>,
+      &sum_squares<float, Avx512Float>,
   };
   return set;
 }

@@ -11,8 +11,10 @@
 
 namespace {
 
-inline void fingerprint_blocks(const unsigned char* data, int64_t blocks,
-                               uint32_t lanes[gradfall::kernels::kFingerprintLanes]) {
+// Isa: the unit's vector type, only so that each ISA's copy has a symbol of its own.
+template <class Isa>
+void fingerprint_blocks(const unsigned char* data, int64_t blocks,
+                        uint32_t lanes[gradfall::kernels::kFingerprintLanes]) {
   constexpr int L = gradfall::kernels::kFingerprintLanes;
   alignas(64) uint32_t s[L];
   std::memcpy(s, lanes, sizeof(s));

@@ -48,8 +48,8 @@ const KernelSet& scalar_kernels() {
        {&gemv_rows<ScalarVec<double>, 1, 4>, &gemv_rows<ScalarVec<double>, 2, 4>, &gemv_rows<ScalarVec<double>, 3, 4>, &gemv_rows<ScalarVec<double>, 4, 4>,
         &gemv_rows<ScalarVec<double>, 5, 4>, &gemv_rows<ScalarVec<double>, 6, 4>, &gemv_rows<ScalarVec<double>, 7, 4>, &gemv_rows<ScalarVec<double>, 8, 4>},
        4},
-      &fingerprint_blocks,
-      &sum_squares<float>,
+      &fingerprint_blocks<ScalarVec<float>>,
+      &sum_squares<float, ScalarVec<float>>,
   };
   return set;
 }

@@ -9,7 +9,9 @@
 
 namespace {
 
-template <typename T>
+// Isa: the unit's vector type in the kernel tables (void in the baseline build), only so that
+// each ISA's copy has a symbol of its own.
+template <typename T, class Isa = void>
 double sum_squares(const T* x, int64_t n) {
   constexpr int S = gradfall::kernels::kSquareSlots;
   double acc[S] = {};
