@@ -2,8 +2,10 @@
 import json
 
 import numpy as np
+import pytest
 
 import gradfall as gf
+from cases import DTYPES
 
 
 def test_history_records_everything_the_issue_asks_for():
@@ -30,3 +32,20 @@ def test_batch_losses_and_validation_are_optional():
     history = net.fit(X, y, epochs=2, batch_size=2)
     assert history.batch_loss == [] and history.val_loss == [] and history.val_score == []
     assert history.grad_norm.shape == (2, 2)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("sizes", [[7, 33, 5], [129, 17, 3], [3, 1]], ids=str)
+def test_grad_norm_is_each_layers_gradient_norm(isa, sizes, dtype):
+    """One batch of the whole data: the recorded norm of layer l is ||(dW_l, db_l)|| of the
+    gradient at the starting parameters (float64 NumPy reference), on every ISA's kernel."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, sizes[0])).astype(dtype)
+    y = np.arange(40) % sizes[-1] if sizes[-1] > 1 else rng.standard_normal(40)
+    loss = "cross_entropy" if sizes[-1] > 1 else "mse"
+    net = gf.Network(sizes, activation="tanh", loss=loss, dtype=dtype, seed=2)
+    dW, db = net.gradients(X, y)
+    expected = [np.sqrt(np.sum(np.square(w.astype(np.float64))) + np.sum(np.square(b.astype(np.float64))))
+                for w, b in zip(dW, db)]
+    history = net.fit(X, y, epochs=1, batch_size=40, optimizer=gf.SGD(lr=0.1), shuffle=False)
+    np.testing.assert_allclose(history.grad_norm[0], expected, rtol=1e-12)

@@ -1,7 +1,7 @@
 // Products of at most kFewRows rows (one row: a matrix-vector product): B is read in place, row
-// by row, once per group of kGemvMaxRows rows, and the threads split its columns. Packing B, as the blocked driver does,
-// would cost more than the whole product. The K panels and the epilogue are the blocked
-// driver's, so the result has the same bits.
+// by row, once per group of kGemvMaxRows rows, and the threads split its columns. Packing B, as
+// the blocked driver does, would cost more than the whole product. The K panels and the epilogue
+// are the blocked driver's, so the result has the same bits.
 #include <omp.h>
 
 #include <algorithm>

@@ -95,8 +95,9 @@ struct BlockJob {
 template <typename T>
 void compute_block(const Plan<T>& P, const BlockJob<T>& job);
 
-// C = [C +] A B for at most kFewRows rows of A, neither operand transposed: B read in place, K split into the blocked driver's panels of kc rows (the same bits), the epilogue on
-// each thread's columns (gemm_few_rows.cpp).
+// C = [C +] A B for at most kFewRows rows of A, neither operand transposed: B read in place, K
+// split into the blocked driver's panels of kc rows (the same bits), the epilogue on each
+// thread's columns (gemm_few_rows.cpp).
 template <typename T>
 void gemm_few_rows(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
                    int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,

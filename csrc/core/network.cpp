@@ -30,7 +30,6 @@ constexpr int64_t kMinThreadBlockRows = 64;
 // Chunks the GEMM reads in place (no packing of the wide input) pay while the weights are small
 // enough that re-packing them for every chunk is cheap; larger weight matrices are better
 // amortised over 2048 rows.
-
 int64_t eval_chunk_rows(const ModelSpec& spec, size_t elem_bytes) {
   int64_t largest_weights = 0;
   for (int64_t l = 0; l < spec.n_layers(); ++l)
@@ -273,6 +272,8 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
   return cost + l2_penalty<T>(spec, params, l2, norm, grads);
 }
 
+namespace {
+
 // Rows per block when each thread runs whole blocks through every layer: the widest pair of
 // consecutive activations of a block fills half of L2 (64..512 rows).
 int64_t thread_block_rows(const ModelSpec& spec, size_t elem_bytes) {
@@ -282,9 +283,6 @@ int64_t thread_block_rows(const ModelSpec& spec, size_t elem_bytes) {
   const int64_t fit = cache_sizes().l2 / 2 / (widest * static_cast<int64_t>(elem_bytes));
   return std::clamp<int64_t>(fit, kMinThreadBlockRows, 512);
 }
-
-namespace {
-
 
 // Many rows with the weights packed: each thread takes whole blocks of rows through every layer
 // with single-threaded products (no barrier between layers, activations kept in its own cache),

@@ -113,14 +113,11 @@ double evaluate_cost(const ModelSpec& spec, const T* params, const Input<T>& X,
                      const Targets<T>& y, double l2, T* grads, bool parallel,
                      const StopFlag* stop = nullptr);
 
-// Rows per block when predict_outputs gives each thread whole blocks of rows (see there).
-int64_t thread_block_rows(const ModelSpec& spec, size_t elem_bytes);
-
 // Output activations for all X.n_rows rows into out (n x n_out); a stop request ends it between
-// row chunks. With packed weights and at least two blocks of thread_block_rows per thread, the
-// threads take whole blocks through every layer; otherwise every product is shared by the
-// threads, chunk after chunk. Both give the same bits. check_finite: a dense X holding NaN or
-// infinity throws std::invalid_argument (checked block by block on the first path).
+// row chunks. With packed weights and 2+ threads, from 2 blocks of at least 64 rows per thread,
+// the threads take whole blocks of rows (sized to L2) through every layer; otherwise every
+// product is shared by the threads, chunk after chunk. Both give the same bits. check_finite: a
+// dense X holding NaN or infinity throws std::invalid_argument (block by block on the first path).
 template <typename T>
 void predict_outputs(const ModelSpec& spec, const T* params, const Input<T>& X, T* out,
                      bool parallel, const StopFlag* stop = nullptr,
