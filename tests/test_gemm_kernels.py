@@ -48,6 +48,24 @@ def test_edge_shapes_all_transposes(isa, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("packed", [False, True], ids=["A in place", "A packed"])
+def test_short_last_row_sliver_gives_the_bits_of_a_full_tile(isa, dtype, packed):
+    """The last few rows of a product run a shorter tile (up to 4 or 8 rows on AVX-512); each
+    element is the same FMA chain, so a row gets the same bits as inside a taller product. Rows
+    of 2 KiB alias L1 sets, which makes the driver pack A (past 64 KiB of it)."""
+    rng = np.random.default_rng(11)
+    K = 2048 // np.dtype(dtype).itemsize if packed else 40
+    A = rng.standard_normal((72, K)).astype(dtype)
+    B = rng.standard_normal((K, 37)).astype(dtype)
+    tall = gf.matmul(A, B)
+    _check(tall, A.astype(np.float64) @ B.astype(np.float64), K, dtype)
+    for M in range(33, 72):
+        np.testing.assert_array_equal(gf.matmul(A[:M], B), tall[:M])
+        if not packed:
+            np.testing.assert_array_equal(gf.matmul(A[:M].T.copy(), B, trans_a=True), tall[:M])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_k_zero_gives_zeros(isa, dtype):
     A = np.zeros((3, 0), dtype)
     B = np.zeros((0, 5), dtype)

@@ -93,11 +93,14 @@ def test_packed_weights_follow_the_isa():
 
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("sizes, rows", [([784, 256, 128, 10], 1300), ([64, 64, 10], 3001),
-                                         ([33, 129, 17, 5], 257)], ids=str)
+                                         ([33, 129, 17, 5], 257), ([33, 129, 17, 5], 33),
+                                         ([33, 129, 17, 5], 34), ([784, 256, 128, 10], 67),
+                                         ([64, 64, 10], 130)], ids=str)
 def test_batched_results_do_not_depend_on_packing(isa, sizes, rows, threads, restore_threads):
     """A product with the packed weights gives the bits of one that packs as it goes, and the
-    threads taking whole blocks of rows through every layer (packed, 2 threads, from 256 rows)
-    give the bits of every product shared by the threads."""
+    threads taking whole blocks of rows through every layer (packed, 2 threads, from 17 rows per
+    thread; a short last block runs the few-row path) give the bits of every product shared by
+    the threads."""
     gf.set_num_threads(threads)
     net = gf.Network(sizes, loss="cross_entropy", seed=4)
     X = np.random.default_rng(3).standard_normal((rows, sizes[0])).astype(np.float32)

@@ -363,6 +363,14 @@ MUTATIONS = [
              "const Reg bv = V::load(b + u * ldb + v + n * W);",
              "const Reg bv = V::load(b + v + n * W);",
              "the few-row kernel reads one row of B for every row of its pass"),
+    Mutation("edge-tile-packed-rows", "csrc/core/gemm_block.cpp",
+             "        t.a_off = kSliverRows;",
+             "        t.a_off = kSliverRows + 1;",
+             "a short last row sliver reads the packed A one row down"),
+    Mutation("predict-block-count", NETWORK,
+             "const int64_t n_blocks = (n + block - 1) / block;",
+             "const int64_t n_blocks = n / block;",
+             "a call's short last block of rows is never computed"),
 ]
 
 EXPECTED_SURVIVORS = {

@@ -71,6 +71,19 @@ void a_in_place_offsets(const Plan<T>& P, int64_t i0, int mv, int64_t pc, int64_
   }
 }
 
+// Row i of a packed A sliver starts at offset i.
+constexpr int64_t kSliverRows[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+                                     11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+                                     22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+
+// The smallest edge kernel that covers mv rows, or null when only a full tile does.
+template <typename T>
+void (*edge_kernel(const kernels::MicroKernel<T>& uk, int mv))(const Tile<T>&) {
+  for (int e = 0; e < 2; ++e)
+    if (uk.run_edge[e] && mv <= uk.edge_mr[e]) return uk.run_edge[e];
+  return nullptr;
+}
+
 }  // namespace
 
 // Assumes: MR <= 32.
@@ -108,15 +121,21 @@ void compute_block(const Plan<T>& P, const BlockJob<T>& job) {
       const int mv = static_cast<int>(std::min<int64_t>(mr, s.M - i0));
       t.m_valid = mv;
       t.c = P.C + i0 * P.ldc + j0;
-      if (P.pack_a) {
+      const auto edge = edge_kernel(P.uk, mv);
+      if (P.pack_a && !edge) {
         t.a = job.a_block + is * mr * job.kc;
         P.uk.run_packed(t);
+      } else if (P.pack_a) {  // the packed sliver's rows, MR values apart
+        t.a = job.a_block + is * mr * job.kc;
+        t.a_off = kSliverRows;
+        t.a_cs = mr;
+        edge(t);
       } else {
         a_in_place_offsets(P, i0, mv, job.pc, a_off);
         t.a = P.A;
         t.a_off = a_off;
         t.a_cs = s.trans_a ? P.lda : 1;
-        P.uk.run_strided(t);
+        (edge ? edge : P.uk.run_strided)(t);
       }
       if (last_panel && P.epilogue) apply_epilogue(*P.epilogue, P.uk, P.C, P.ldc, i0, j0, mv, nv);
     }

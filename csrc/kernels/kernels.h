@@ -73,6 +73,11 @@ struct MicroKernel {
   // gemv[r - 1]: the few-row product for r rows (RowsJob); the columns it steps by at once.
   void (*gemv[kGemvMaxRows])(const RowsJob<T>& job);
   int gemv_step;
+  // Tiles of at most edge_mr[e] rows, A read as in run_strided (null: none): the last, short
+  // row sliver of a product runs one of these instead of a full MR-row tile. Each element is
+  // the same FMA chain over k, so the bits do not change.
+  int edge_mr[2];
+  void (*run_edge[2])(const Tile<T>& t);
 };
 
 // The parameters' fingerprint (core/fingerprint.h) runs kFingerprintLanes uint32 hash chains,
