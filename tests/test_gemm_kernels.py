@@ -68,9 +68,9 @@ def test_short_last_row_sliver_gives_the_bits_of_a_full_tile(isa, dtype, packed)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("ta, tb", TRANSPOSES)
 def test_narrow_products_give_the_bits_of_wide_ones(isa, dtype, ta, tb):
-    """A product with at most NR/2 columns (a 10-class output layer) is computed as its
-    transpose, so its vectors are full; every element is the same FMA chain as in a product
-    with more columns, whose first columns it must match bit for bit."""
+    """A product A^T B with at most NR/2 columns (a 10-class output layer's weight gradient) is
+    computed as its transpose, so its vectors are full; every element is the same FMA chain as
+    in a product with more columns, whose first columns it must match bit for bit."""
     rng = np.random.default_rng(12)
     for M, K, N in [(32, 7, 1), (33, 1100, 10), (64, 129, 3), (200, 64, 16), (47, 2049, 5)]:
         A = rng.standard_normal((K, M) if ta else (M, K)).astype(dtype)

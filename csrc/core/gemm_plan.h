@@ -103,8 +103,8 @@ void gemm_few_rows(const GemmShape& s, const T* A, int64_t lda, const T* B, int6
                    int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
                    const kernels::MicroKernel<T>& uk, int64_t kc);
 
-// A product with at most NR/2 columns of C and at least NR rows (A not gathered), which
-// gemm_narrow computes as its transpose: the same bits, with full vectors.
+// A product op(A) = A^T with at most NR/2 columns of C and at least NR rows (A not gathered),
+// which gemm_narrow computes as its transpose: the same bits, with full vectors.
 template <typename T>
 bool is_narrow(const GemmShape& s, const kernels::MicroKernel<T>& uk);
 
