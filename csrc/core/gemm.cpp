@@ -114,8 +114,8 @@ void gemm(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, 
                   blocking_for<T>(uk.mr, uk.nr).kc);
     return;
   }
-  if (is_narrow(s, uk)) {
-    gemm_narrow(s, A, lda, B, ldb, C, ldc, accumulate, parallel, epilogue, uk);
+  if (!epilogue && is_narrow(s, uk)) {
+    gemm_narrow(s, A, lda, B, ldb, C, ldc, accumulate, parallel);
     return;
   }
   const bool threaded = parallel && num_threads() > 1 && 2.0 * M * N * K >= kParallelFlops &&

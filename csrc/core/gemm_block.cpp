@@ -71,11 +71,6 @@ void a_in_place_offsets(const Plan<T>& P, int64_t i0, int mv, int64_t pc, int64_
   }
 }
 
-// Row i of a packed A sliver starts at offset i.
-constexpr int64_t kSliverRows[32] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
-                                     11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
-                                     22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
-
 // The smallest edge kernel that covers mv rows, or null when only a full tile does.
 template <typename T>
 void (*edge_kernel(const kernels::MicroKernel<T>& uk, int mv))(const Tile<T>&) {
@@ -125,9 +120,10 @@ void compute_block(const Plan<T>& P, const BlockJob<T>& job) {
       if (P.pack_a && !edge) {
         t.a = job.a_block + is * mr * job.kc;
         P.uk.run_packed(t);
-      } else if (P.pack_a) {  // the packed sliver's rows, MR values apart
+      } else if (P.pack_a) {  // row i of the packed sliver starts at i, its steps MR apart
+        for (int i = 0; i < mr; ++i) a_off[i] = i;
         t.a = job.a_block + is * mr * job.kc;
-        t.a_off = kSliverRows;
+        t.a_off = a_off;
         t.a_cs = mr;
         edge(t);
       } else {

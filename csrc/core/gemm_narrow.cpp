@@ -5,7 +5,6 @@
 // Only with A transposed: A^T is then packed either way, whereas a forward product reads A in
 // place, and there the transpose's repacking cost what its full vectors saved (measured: 1-2%
 // slower predict on 64-64-10, training 1-2% faster from the gradients alone).
-#include <algorithm>
 #include <vector>
 
 #include "core/gemm_plan.h"
@@ -19,8 +18,7 @@ bool is_narrow(const GemmShape& s, const kernels::MicroKernel<T>& uk) {
 
 template <typename T>
 void gemm_narrow(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
-                 int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
-                 const kernels::MicroKernel<T>& uk) {
+                 int64_t ldc, bool accumulate, bool parallel) {
   const int64_t M = s.M, N = s.N;
   // C^T, N x M; kept per thread (a product inside a parallel region has its own).
   thread_local std::vector<T> transposed;
@@ -34,20 +32,13 @@ void gemm_narrow(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_
   gemm<T>(flipped, B, ldb, A, lda, Ct, M, accumulate, parallel);
   for (int64_t i = 0; i < M; ++i)
     for (int64_t j = 0; j < N; ++j) C[i * ldc + j] = Ct[j * M + i];
-  if (!epilogue) return;
-  constexpr int64_t kRows = 1 << 20;  // apply_epilogue takes an int count of rows
-  for (int64_t i0 = 0; i0 < M; i0 += kRows)
-    apply_epilogue(*epilogue, uk, C, ldc, i0, 0, static_cast<int>(std::min(kRows, M - i0)),
-                   static_cast<int>(N));
 }
 
 template bool is_narrow<float>(const GemmShape&, const kernels::MicroKernel<float>&);
 template bool is_narrow<double>(const GemmShape&, const kernels::MicroKernel<double>&);
 template void gemm_narrow<float>(const GemmShape&, const float*, int64_t, const float*, int64_t,
-                                 float*, int64_t, bool, bool, const GemmEpilogue<float>*,
-                                 const kernels::MicroKernel<float>&);
+                                 float*, int64_t, bool, bool);
 template void gemm_narrow<double>(const GemmShape&, const double*, int64_t, const double*,
-                                  int64_t, double*, int64_t, bool, bool,
-                                  const GemmEpilogue<double>*, const kernels::MicroKernel<double>&);
+                                  int64_t, double*, int64_t, bool, bool);
 
 }  // namespace gradfall::gemm_driver

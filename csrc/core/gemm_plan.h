@@ -108,12 +108,11 @@ void gemm_few_rows(const GemmShape& s, const T* A, int64_t lda, const T* B, int6
 template <typename T>
 bool is_narrow(const GemmShape& s, const kernels::MicroKernel<T>& uk);
 
-// C = [C +] op(A) op(B) via C^T = op(B)^T op(A)^T in a per-thread buffer, then the epilogue on
-// every row of C (gemm_narrow.cpp).
+// C = [C +] op(A) op(B) via C^T = op(B)^T op(A)^T in a per-thread buffer (gemm_narrow.cpp); no
+// epilogue (the weight gradients it serves have none).
 template <typename T>
 void gemm_narrow(const GemmShape& s, const T* A, int64_t lda, const T* B, int64_t ldb, T* C,
-                 int64_t ldc, bool accumulate, bool parallel, const GemmEpilogue<T>* epilogue,
-                 const kernels::MicroKernel<T>& uk);
+                 int64_t ldc, bool accumulate, bool parallel);
 
 // Thread tid of a team of nt: its share of the work under P.strategy. Any nt >= 1 gives the
 // same C; every thread of the team must call it (some strategies have barriers).
